@@ -1,0 +1,97 @@
+"""Named users of a small platform: a lead organisation (chef de file) and a partner (co-porteur).
+
+- counsellor, colleague: counsellors of the lead organisation
+- coordinator: coordinator of the lead organisation (sees the whole platform)
+- partner_counsellor, partner_coordinator: staff of the partner (see the partner only)
+- outsider: a user with no staff record (sees nothing)
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from tests.factories import OrganisationFactory, PersonFactory, PlatformFactory, StaffFactory, UserFactory
+from tremplin.organisations.models import Organisation, Staff
+
+
+@pytest.fixture(autouse=True)
+def _french(settings):
+    settings.LANGUAGE_CODE = "fr"
+
+
+@pytest.fixture
+def platform(db):
+    return PlatformFactory()
+
+
+@pytest.fixture
+def lead(platform):
+    return OrganisationFactory(platform=platform, code="LEAD", name="Association chef de file", role=Organisation.Role.LEAD)
+
+
+@pytest.fixture
+def partner(platform):
+    return OrganisationFactory(platform=platform, code="PART", name="SAVS partenaire", role=Organisation.Role.PARTNER)
+
+
+@pytest.fixture
+def counsellor(lead):
+    return StaffFactory(organisation=lead, name="Claire Martin", function=Staff.Function.COUNSELLOR)
+
+
+@pytest.fixture
+def colleague(lead):
+    return StaffFactory(organisation=lead, name="Paul Roux", function=Staff.Function.COUNSELLOR)
+
+
+@pytest.fixture
+def coordinator(lead):
+    return StaffFactory(organisation=lead, name="Marc Alibert", function=Staff.Function.COORDINATOR)
+
+
+@pytest.fixture
+def manager(lead):
+    return StaffFactory(organisation=lead, name="Hélène Vergnes", function=Staff.Function.MANAGER)
+
+
+@pytest.fixture
+def partner_counsellor(partner):
+    return StaffFactory(organisation=partner, name="Laura Delmas", function=Staff.Function.COUNSELLOR)
+
+
+@pytest.fixture
+def partner_coordinator(partner):
+    return StaffFactory(organisation=partner, name="Julien Mazars", function=Staff.Function.COORDINATOR)
+
+
+@pytest.fixture
+def outsider(db):
+    return UserFactory(username="outsider")
+
+
+@pytest.fixture
+def person(lead):
+    return PersonFactory(organisation=lead, first_name="Jeanne", last_name="Durand")
+
+
+@pytest.fixture
+def partner_person(partner):
+    return PersonFactory(organisation=partner, first_name="Karim", last_name="Haddad")
+
+
+def client_for(user_or_staff) -> Client:
+    user = getattr(user_or_staff, "user", None) or user_or_staff
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def as_counsellor(counsellor):
+    return client_for(counsellor)
+
+
+@pytest.fixture
+def as_coordinator(coordinator):
+    return client_for(coordinator)

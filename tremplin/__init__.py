@@ -1,0 +1,1 @@
+"""Tremplin: information system for French supported-employment platforms."""

@@ -1,0 +1,18 @@
+"""Every page needs a signed-in user, except the sign-in pages and static files."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+
+PUBLIC_PREFIXES = ("/connexion/", "/static/", "/i18n/", "/mot-de-passe-oublie/", "/reinitialiser/", "/calendrier/")
+
+
+class LoginRequiredMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.user.is_authenticated and not request.path.startswith(PUBLIC_PREFIXES):
+            return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
+        return self.get_response(request)

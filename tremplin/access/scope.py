@@ -1,0 +1,104 @@
+"""Who may see what: the one place that scopes every list and every record.
+
+For now (pathway issue): a user sees the persons of their own organisation; staff of the lead
+organisation with the coordinator or manager function see the whole platform; a user without
+a staff record in post sees nothing. Anything outside the scope answers 404.
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from tremplin.lib.dates import today
+from tremplin.organisations.models import Organisation, Staff
+from tremplin.people.models import Person
+
+
+def staff_of(user) -> Staff | None:
+    """The user's staff record if it is in post today, else None."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return None
+    cached = getattr(user, "_tremplin_staff", "unset")
+    if cached != "unset":
+        return cached
+    staff = Staff.objects.select_related("organisation__platform").filter(user=user).first()
+    if staff is not None and not staff.is_in_post(today()):
+        staff = None
+    user._tremplin_staff = staff
+    return staff
+
+
+def organisations_for(user) -> QuerySet[Organisation]:
+    staff = staff_of(user)
+    if staff is None:
+        return Organisation.objects.none()
+    if staff.sees_whole_platform:
+        return Organisation.objects.filter(platform=staff.organisation.platform)
+    return Organisation.objects.filter(pk=staff.organisation_id)
+
+
+def persons_for(user) -> QuerySet[Person]:
+    staff = staff_of(user)
+    if staff is None:
+        return Person.objects.none()
+    if staff.sees_whole_platform:
+        return Person.objects.filter(organisation__platform_id=staff.organisation.platform_id)
+    return Person.objects.filter(organisation_id=staff.organisation_id)
+
+
+def staff_for(user) -> QuerySet[Staff]:
+    staff = staff_of(user)
+    if staff is None:
+        return Staff.objects.none()
+    if staff.sees_whole_platform:
+        return Staff.objects.filter(organisation__platform_id=staff.organisation.platform_id)
+    return Staff.objects.filter(organisation_id=staff.organisation_id)
+
+
+def get_person(user, pk) -> Person:
+    """The person if the user may see them, else 404 (never 403: outsiders learn nothing)."""
+    try:
+        return persons_for(user).select_related("organisation__platform").get(pk=pk)
+    except (Person.DoesNotExist, ValueError, TypeError) as error:
+        raise Http404 from error
+
+
+def get_for_person(user, queryset, pk):
+    """A record hanging off a person (prescription, episode, veille...), scoped the same way."""
+    person_path = _person_path(queryset.model)
+    visible = persons_for(user)
+    try:
+        return queryset.filter(**{f"{person_path}__in": visible}).get(pk=pk)
+    except (queryset.model.DoesNotExist, ValueError, TypeError) as error:
+        raise Http404 from error
+
+
+def _person_path(model) -> str:
+    paths = {
+        "pathways.prescription": "person",
+        "pathways.episode": "person",
+        "pathways.pause": "episode__person",
+        "pathways.outreachattempt": "episode__person",
+        "pathways.counsellorassignment": "episode__person",
+        "people.recognition": "person",
+        "activity.intervention": "person",
+        "activity.appointment": "person",
+        "employment.contract": "person",
+        "employment.placement": "person",
+        "employment.supportagreement": "episode__person",
+    }
+    return paths[model._meta.label_lower]
+
+
+def get_staff(user, pk) -> Staff:
+    try:
+        return staff_for(user).select_related("organisation").get(pk=pk)
+    except (Staff.DoesNotExist, ValueError, TypeError) as error:
+        raise Http404 from error
+
+
+def can_manage_staff(user) -> bool:
+    """Coordinators and managers manage the staff records they can see."""
+    staff = staff_of(user)
+    return staff is not None and staff.function in (Staff.Function.COORDINATOR, Staff.Function.MANAGER)

@@ -1,0 +1,131 @@
+"""Interventions (every contact and action, with its time) and appointments."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Place(models.TextChoices):
+    WORKPLACE = "workplace", _("workplace")
+    PREMISES = "premises", _("platform premises")
+    TRAINING_SITE = "training_site", _("training site")
+    HOME = "home", _("home")
+    THIRD_PLACE = "third_place", _("third place")
+    REMOTE = "remote", _("remote")
+
+
+class With(models.TextChoices):
+    PERSON = "person", _("the person")
+    EMPLOYER = "employer", _("the employer")
+    BOTH = "both", _("the person and the employer")
+    PARTNER = "partner", _("a partner")
+
+
+class Kind(models.TextChoices):
+    INTERVIEW = "interview", _("interview")
+    WORKPLACE_VISIT = "workplace_visit", _("workplace visit")
+    EMPLOYER_MEETING = "employer_meeting", _("employer meeting")
+    JOB_SEARCH = "job_search", _("job search")
+    MEDIATION = "mediation", _("mediation")
+    EVALUATION = "evaluation", _("evaluation")
+    CONTACT = "contact", _("contact")
+    OTHER = "other", _("other")
+
+
+class ActionFamily(models.TextChoices):
+    """The families of actions of the national specification (§IV.A and §IV.C)."""
+
+    SHARED_EVALUATION = "shared_evaluation", _("shared evaluation")
+    PROFESSIONAL_PROJECT = "professional_project", _("professional project")
+    JOB_SEARCH = "job_search", _("job search and employer matching")
+    SUPPORT_IN_EMPLOYMENT = "support_in_employment", _("support in employment")
+    EMPLOYER_SUPPORT = "employer_support", _("employer support")
+
+
+class Intervention(models.Model):
+    Place = Place
+    With = With
+    Kind = Kind
+    ActionFamily = ActionFamily
+
+    MAX_MINUTES = 720
+
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="interventions")
+    episode = models.ForeignKey(
+        "pathways.Episode", on_delete=models.SET_NULL, null=True, blank=True, related_name="interventions"
+    )
+    staff = models.ForeignKey(
+        "organisations.Staff",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="interventions",
+        verbose_name=_("professional"),
+    )
+    date = models.DateField(_("date"))
+    minutes = models.PositiveSmallIntegerField(_("duration (minutes)"))
+    place = models.CharField(_("place"), max_length=15, choices=Place.choices)
+    with_whom = models.CharField(_("with"), max_length=10, choices=With.choices)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    action_family = models.CharField(_("action family"), max_length=25, choices=ActionFamily.choices, blank=True)
+    employer = models.ForeignKey(
+        "employment.Employer", on_delete=models.PROTECT, null=True, blank=True, related_name="interventions"
+    )
+    contract = models.ForeignKey(
+        "employment.Contract", on_delete=models.SET_NULL, null=True, blank=True, related_name="interventions"
+    )
+    note = models.TextField(_("note"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("intervention")
+        verbose_name_plural = _("interventions")
+        ordering = ["-date", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(minutes__gte=1) & Q(minutes__lte=720), name="intervention_minutes_1_to_720"
+            ),
+            models.CheckConstraint(condition=Q(place__in=Place.values), name="intervention_place_valid"),
+            models.CheckConstraint(condition=Q(with_whom__in=With.values), name="intervention_with_valid"),
+            models.CheckConstraint(condition=Q(kind__in=Kind.values), name="intervention_kind_valid"),
+        ]
+        indexes = [
+            models.Index(fields=["person", "date"], name="intervention_person_date_idx"),
+            models.Index(fields=["date"], name="intervention_date_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.date:%d/%m/%Y} · {self.minutes} min"
+
+    @property
+    def is_interview(self) -> bool:
+        """INDICATORS.md: an interview is an intervention with the person (alone or with the employer)."""
+        return self.with_whom in (With.PERSON, With.BOTH)
+
+
+class Appointment(models.Model):
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="appointments")
+    staff = models.ForeignKey("organisations.Staff", on_delete=models.PROTECT, related_name="appointments")
+    starts_at = models.DateTimeField(_("date and time"))
+    minutes = models.PositiveSmallIntegerField(_("planned duration (minutes)"), default=60)
+    place = models.CharField(_("place"), max_length=15, choices=Place.choices)
+    with_whom = models.CharField(_("with"), max_length=10, choices=With.choices, default=With.PERSON)
+    note = models.TextField(_("note"), blank=True)
+    cancelled = models.BooleanField(_("cancelled"), default=False)
+    intervention = models.OneToOneField(
+        Intervention, on_delete=models.SET_NULL, null=True, blank=True, related_name="appointment"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("appointment")
+        verbose_name_plural = _("appointments")
+        ordering = ["starts_at"]
+        indexes = [models.Index(fields=["staff", "starts_at"], name="appointment_staff_idx")]

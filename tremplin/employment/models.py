@@ -1,0 +1,216 @@
+"""Employers, contracts, placements and individual support agreements.
+
+A person's employment status (in work, between jobs) is derived from contracts, never typed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+
+def siret_is_valid(value: str) -> bool:
+    """14 digits with a valid Luhn checksum (La Poste's establishments use their own rule)."""
+    if len(value) != 14 or not value.isdigit():
+        return False
+    if value.startswith("356000000"):
+        return sum(int(c) for c in value) % 5 == 0
+    total = 0
+    for index, char in enumerate(reversed(value)):
+        digit = int(char)
+        if index % 2 == 1:
+            digit *= 2
+            if digit > 9:
+                digit -= 9
+        total += digit
+    return total % 10 == 0
+
+
+def validate_siret(value: str) -> None:
+    if value and not siret_is_valid(value):
+        raise ValidationError(
+            _("A SIRET number has 14 digits and a valid checksum: please check it."), code="invalid_siret"
+        )
+
+
+class EmployerKind(models.TextChoices):
+    PRIVATE = "private", _("private company")
+    PUBLIC = "public", _("public employer")
+    SELF_EMPLOYED = "self_employed", _("the person's own self-employed activity")
+
+
+class Employer(models.Model):
+    class SizeBand(models.TextChoices):
+        MICRO = "0-9", _("fewer than 10 employees")
+        SMALL = "10-49", _("10 to 49 employees")
+        MEDIUM = "50-249", _("50 to 249 employees")
+        LARGE = "250+", _("250 employees or more")
+
+    Kind = EmployerKind
+
+    platform = models.ForeignKey("organisations.Platform", on_delete=models.PROTECT, related_name="employers")
+    code = models.CharField(_("code"), max_length=30)
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=15, choices=EmployerKind.choices)
+    siret = models.CharField(_("SIRET"), max_length=14, blank=True, validators=[validate_siret])
+    naf = models.CharField(_("NAF sector code"), max_length=6, blank=True)
+    size_band = models.CharField(_("size"), max_length=8, choices=SizeBand.choices, blank=True)
+    address = models.TextField(_("address"), blank=True)
+    occupational_health_service = models.CharField(_("occupational health service"), max_length=200, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("employer")
+        verbose_name_plural = _("employers")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["platform", "code"], name="employer_code_unique"),
+            models.UniqueConstraint(fields=["platform", "siret"], condition=~Q(siret=""), name="employer_siret_unique"),
+            models.CheckConstraint(condition=Q(kind__in=EmployerKind.values), name="employer_kind_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EmployerContact(models.Model):
+    employer = models.ForeignKey(Employer, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(_("name"), max_length=200)
+    role = models.CharField(_("role"), max_length=200, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+
+    class Meta:
+        verbose_name = _("employer contact")
+        verbose_name_plural = _("employer contacts")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ContractType(models.TextChoices):
+    CDI = "cdi", _("permanent contract (CDI)")
+    CDD = "cdd", _("fixed-term contract (CDD)")
+    INTERIM = "interim", _("temporary work (intérim)")
+    APPRENTICESHIP = "apprenticeship", _("apprenticeship")
+    PROFESSIONALISATION = "professionalisation", _("professionalisation contract")
+    SUBSIDISED = "subsidised", _("subsidised contract")
+    SELF_EMPLOYED = "self_employed", _("self-employment")
+    OTHER = "other", _("other")
+
+
+class ContractEndReason(models.TextChoices):
+    TERM = "term", _("planned end reached")
+    RESIGNATION = "resignation", _("resignation")
+    DISMISSAL = "dismissal", _("dismissal")
+    MUTUAL_TERMINATION = "mutual_termination", _("mutual termination")
+    TRIAL_PERIOD = "trial_period", _("end of trial period")
+    OTHER = "other", _("other")
+
+
+class Contract(models.Model):
+    Type = ContractType
+    EndReason = ContractEndReason
+
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="contracts")
+    employer = models.ForeignKey(Employer, on_delete=models.PROTECT, related_name="contracts", verbose_name=_("employer"))
+    job_title = models.CharField(_("job title"), max_length=200, blank=True)
+    type = models.CharField(_("contract type"), max_length=20, choices=ContractType.choices)
+    start = models.DateField(_("start date"))
+    planned_end = models.DateField(_("planned end"), null=True, blank=True)
+    end = models.DateField(_("actual end"), null=True, blank=True)
+    end_reason = models.CharField(_("end reason"), max_length=20, choices=ContractEndReason.choices, blank=True)
+    weekly_hours = models.DecimalField(_("weekly hours"), max_digits=4, decimal_places=1, null=True, blank=True)
+    adjustments = models.TextField(_("workplace adjustments made"), blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("contract")
+        verbose_name_plural = _("contracts")
+        ordering = ["-start", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gte=F("start")), name="contract_end_after_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(planned_end__isnull=True) | Q(planned_end__gte=F("start")),
+                name="contract_planned_end_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(end__isnull=True, end_reason="")
+                | Q(end__isnull=False, end_reason__in=ContractEndReason.values),
+                name="contract_end_reason_exactly_when_ended",
+            ),
+            models.CheckConstraint(condition=Q(type__in=ContractType.values), name="contract_type_valid"),
+        ]
+        indexes = [models.Index(fields=["person", "start"], name="contract_person_start_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_type_display()} · {self.employer}"
+
+    def covers(self, day: dt.date) -> bool:
+        return self.start <= day and (self.end is None or self.end >= day)
+
+
+class Placement(models.Model):
+    class Kind(models.TextChoices):
+        PMSMP = "pmsmp", _("PMSMP (work-situation placement)")
+        INTERNSHIP = "internship", _("internship")
+        IMMERSION = "immersion", _("immersion")
+        VOLUNTEER = "volunteer", _("volunteering")
+
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="placements")
+    employer = models.ForeignKey(
+        Employer, on_delete=models.PROTECT, related_name="placements", null=True, blank=True, verbose_name=_("host")
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    start = models.DateField(_("start date"))
+    end = models.DateField(_("end date"))
+    tutor = models.CharField(_("tutor"), max_length=200, blank=True)
+    objective = models.TextField(_("objective"), blank=True)
+    outcome = models.TextField(_("outcome"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("placement")
+        verbose_name_plural = _("placements")
+        ordering = ["-start", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gte=F("start")), name="placement_end_after_start"),
+        ]
+
+
+class SupportAgreement(models.Model):
+    """A version of the convention individuelle d'accompagnement (initial, or an amendment)."""
+
+    class Kind(models.TextChoices):
+        INITIAL = "initial", _("agreement")
+        AMENDMENT = "amendment", _("amendment (avenant)")
+
+    episode = models.ForeignKey("pathways.Episode", on_delete=models.CASCADE, related_name="agreements")
+    number = models.PositiveIntegerField(_("version"))
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    employer = models.ForeignKey(Employer, on_delete=models.PROTECT, null=True, blank=True, related_name="agreements")
+    pause = models.ForeignKey("pathways.Pause", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    terms = models.TextField(_("terms of intervention"), blank=True)
+    change_summary = models.TextField(_("what this amendment changes"), blank=True)
+    content = models.JSONField(default=dict, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    signed_by_person_on = models.DateField(_("signed by the person on"), null=True, blank=True)
+    signed_by_platform_on = models.DateField(_("signed by the platform on"), null=True, blank=True)
+    signed_by_employer_on = models.DateField(_("signed by the employer on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("support agreement")
+        verbose_name_plural = _("support agreements")
+        ordering = ["episode", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["episode", "number"], name="agreement_version_unique"),
+        ]

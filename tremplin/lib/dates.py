@@ -1,0 +1,66 @@
+"""Dates: calendar months, quarters and the "today" of the application."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+
+from django.utils import timezone
+
+
+def today() -> dt.date:
+    """Today's date in the platform's time zone (Europe/Paris)."""
+    return timezone.localdate()
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """Add calendar months, clamping the day to the end of the target month.
+
+    31 August + 6 months gives 28 (or 29) February.
+    """
+    month_index = day.month - 1 + months
+    year = day.year + month_index // 12
+    month = month_index % 12 + 1
+    last = calendar.monthrange(year, month)[1]
+    return dt.date(year, month, min(day.day, last))
+
+
+def days_in_month(year: int, month: int) -> int:
+    return calendar.monthrange(year, month)[1]
+
+
+def month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def month_end(day: dt.date) -> dt.date:
+    return day.replace(day=days_in_month(day.year, day.month))
+
+
+def quarter_bounds(day: dt.date) -> tuple[dt.date, dt.date]:
+    """First and last day of the calendar quarter holding `day`."""
+    first_month = 3 * ((day.month - 1) // 3) + 1
+    start = dt.date(day.year, first_month, 1)
+    end = month_end(dt.date(day.year, first_month + 2, 1))
+    return start, end
+
+
+def previous_quarter(day: dt.date) -> tuple[dt.date, dt.date]:
+    start, _ = quarter_bounds(day)
+    return quarter_bounds(start - dt.timedelta(days=1))
+
+
+def months_between(start: dt.date, end: dt.date) -> list[tuple[int, int]]:
+    """The (year, month) pairs of every calendar month overlapping [start, end]."""
+    result = []
+    year, month = start.year, start.month
+    while (year, month) <= (end.year, end.month):
+        result.append((year, month))
+        month += 1
+        if month == 13:
+            year, month = year + 1, 1
+    return result
+
+
+def parse_iso(value: str) -> dt.date:
+    return dt.date.fromisoformat(value)

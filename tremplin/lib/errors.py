@@ -1,0 +1,25 @@
+"""The error every workflow raises when a rule refuses an action."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """A rule of the domain refused the action.
+
+    `message` is translated and meant for the user; `field` names the form field it
+    belongs to, when there is one, so the view can show it next to that field.
+    `code` is a stable identifier for tests and logs.
+    """
+
+    def __init__(self, message, *, field: str | None = None, code: str = "refused"):
+        super().__init__(str(message))
+        self.message = message
+        self.field = field
+        self.code = code
+
+    def __str__(self) -> str:
+        return str(self.message)
+
+
+class ConcurrentEditError(DomainError):
+    """Somebody else saved the same record since this form was opened."""

@@ -1,0 +1,65 @@
+"""Staff and organisations: workflows with their audit entries."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from tremplin.audit.log import diff, record, snapshot
+from tremplin.lib.errors import DomainError
+
+from .models import Organisation, Platform, Staff
+
+STAFF_FIELDS = ["organisation", "name", "function", "clinical_domain", "fte", "start", "end", "rncp37779"]
+
+
+def next_staff_code(organisation: Organisation) -> str:
+    existing = set(Staff.objects.filter(organisation=organisation).values_list("code", flat=True))
+    number = len(existing) + 1
+    while f"S{number}" in existing:
+        number += 1
+    return f"S{number}"
+
+
+@transaction.atomic
+def create_staff(user, data: dict, username: str = "", password: str = "") -> Staff:
+    staff = Staff(code=next_staff_code(data["organisation"]), **{k: data[k] for k in STAFF_FIELDS if k in data})
+    if username:
+        account = get_user_model().objects.create_user(username=username, password=password)
+        staff.user = account
+    staff.save()
+    record(user, "staff.created", staff, changes=diff({}, snapshot(staff, STAFF_FIELDS)))
+    return staff
+
+
+@transaction.atomic
+def update_staff(user, staff: Staff, data: dict, username: str = "", password: str = "") -> Staff:
+    staff = Staff.objects.select_for_update().get(pk=staff.pk)
+    if data["organisation"].pk != staff.organisation_id and staff.assignments.filter(end__isnull=True).exists():
+        raise DomainError(
+            _("This counsellor still follows persons: re-assign them before moving to another organisation."),
+            field="organisation",
+            code="staff_has_caseload",
+        )
+    before = snapshot(staff, STAFF_FIELDS)
+    for name in STAFF_FIELDS:
+        setattr(staff, name, data[name])
+    if username and staff.user_id is None:
+        staff.user = get_user_model().objects.create_user(username=username, password=password)
+    changes = diff(before, snapshot(staff, STAFF_FIELDS))
+    staff.save()
+    if changes:
+        record(user, "staff.updated", staff, changes=changes)
+    return staff
+
+
+@transaction.atomic
+def create_organisation(user, platform: Platform, code: str, name: str) -> Organisation:
+    if Organisation.objects.filter(platform=platform, code__iexact=code).exists():
+        raise DomainError(_("This code is already used by another organisation."), field="code", code="code_taken")
+    organisation = Organisation.objects.create(
+        platform=platform, code=code, name=name, role=Organisation.Role.PARTNER
+    )
+    record(user, "organisation.created", organisation, changes=diff({}, snapshot(organisation)))
+    return organisation

@@ -1,0 +1,92 @@
+"""The platform's organisations and staff."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from tremplin.access import scope
+from tremplin.lib.dates import today
+from tremplin.lib.errors import DomainError
+from tremplin.lib.forms import add_domain_error
+from tremplin.pathways.caseload import active_counts, ceiling
+
+from . import services
+from .forms import OrganisationForm, StaffForm
+from .models import Staff
+
+
+def staff_list(request):
+    staff_qs = scope.staff_for(request.user).select_related("organisation", "user").order_by("organisation__role", "name")
+    day = today()
+    members = list(staff_qs)
+    counts = active_counts([s.pk for s in members if s.function == Staff.Function.COUNSELLOR], day)
+    rows = [
+        {
+            "staff": s,
+            "in_post": s.is_in_post(day),
+            "active": counts.get(s.pk, 0) if s.function == Staff.Function.COUNSELLOR else None,
+            "ceiling": ceiling(s) if s.function == Staff.Function.COUNSELLOR else None,
+        }
+        for s in members
+    ]
+    organisations = scope.organisations_for(request.user)
+    return render(request, "organisations/staff_list.html", {"rows": rows, "organisations": organisations})
+
+
+def _require_manager(request):
+    if not scope.can_manage_staff(request.user):
+        raise PermissionDenied
+
+
+def staff_create(request):
+    _require_manager(request)
+    organisations = scope.organisations_for(request.user)
+    form = StaffForm(request.POST or None, organisations=organisations, initial={"start": today(), "fte": 1})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        staff = services.create_staff(request.user, data, data.get("username", ""), data.get("password", ""))
+        messages.success(request, _("%(name)s added to the staff.") % {"name": staff.name})
+        return redirect("staff_list")
+    return render(request, "organisations/staff_form.html", {"form": form, "creating": True})
+
+
+def staff_edit(request, pk):
+    _require_manager(request)
+    staff = scope.get_staff(request.user, pk)
+    organisations = scope.organisations_for(request.user)
+    form = StaffForm(request.POST or None, instance=Staff.objects.get(pk=staff.pk), organisations=organisations)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.update_staff(request.user, staff, data, data.get("username", ""), data.get("password", ""))
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("staff_list")
+    return render(request, "organisations/staff_form.html", {"form": form, "staff": staff, "creating": False})
+
+
+def organisation_create(request):
+    staff = scope.staff_of(request.user)
+    if staff is None or not (staff.sees_whole_platform and staff.function == Staff.Function.MANAGER):
+        raise PermissionDenied
+    form = OrganisationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.create_organisation(
+                request.user, staff.organisation.platform, form.cleaned_data["code"], form.cleaned_data["name"]
+            )
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, _("Partner organisation added."))
+            return redirect("staff_list")
+    return render(
+        request,
+        "organisations/organisation_form.html",
+        {"form": form},
+    )

@@ -1,0 +1,64 @@
+"""States derived from dated records, as of a day. Never stored."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from .models import Episode, Pause, Prescription
+
+
+class Status:
+    NEW = "new"
+    WAITING = "waiting"
+    ACTIVE = "active"
+    IN_VEILLE = "in_veille"
+    EXITED = "exited"
+
+    LABELS = {
+        NEW: _("no prescription yet"),
+        WAITING: _("waiting"),
+        ACTIVE: _("active"),
+        IN_VEILLE: _("in veille"),
+        EXITED: _("exited"),
+    }
+
+
+def supported_episode(person, day: dt.date) -> Episode | None:
+    """The episode supporting the person on `day` (uses prefetched episodes when present)."""
+    for episode in person.episodes.all():
+        if episode.is_supported_on(day):
+            return episode
+    return None
+
+
+def person_status(person, day: dt.date) -> str:
+    episode = supported_episode(person, day)
+    if episode is not None:
+        return Status.IN_VEILLE if episode.pause_on(day) else Status.ACTIVE
+    if any(prescription.is_waiting_on(day) for prescription in person.prescriptions.all()):
+        return Status.WAITING
+    if any(True for _ in person.episodes.all()):
+        return Status.EXITED
+    return Status.NEW
+
+
+def waiting_prescriptions(day: dt.date) -> QuerySet[Prescription]:
+    """Prescriptions waiting on `day` (INDICATORS.md), as a queryset to scope and order."""
+    admitted = Episode.objects.filter(prescription=OuterRef("pk"), admitted_on__lte=day)
+    return (
+        Prescription.objects.filter(date__lte=day)
+        .filter(Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=day))
+        .exclude(Exists(admitted))
+    )
+
+
+def supported_episodes(day: dt.date) -> QuerySet[Episode]:
+    return Episode.objects.filter(admitted_on__lte=day).filter(Q(exit_date__isnull=True) | Q(exit_date__gt=day))
+
+
+def in_veille_filter(day: dt.date):
+    """An Exists() true when the episode has a veille covering `day`."""
+    return Exists(Pause.objects.filter(episode=OuterRef("pk"), start__lte=day, end__gte=day))

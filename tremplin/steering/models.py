@@ -1,0 +1,1 @@
+"""Steering: quarterly transmissions (the indicators themselves are computed, never stored)."""
