@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from tremplin.audit.log import diff, record, snapshot
 from tremplin.lib.dates import add_months, today
 from tremplin.lib.errors import ConcurrentEditError, DomainError
+from tremplin.lib.text import normalise
 from tremplin.organisations.models import Staff
 from tremplin.people.models import Person, Recognition
 
@@ -91,12 +92,10 @@ PERSON_FIELDS = [
 
 
 def likely_duplicates(queryset, first_name: str, last_name: str, birth_date: dt.date | None):
-    """Persons with the same name (case-insensitive) and birth date."""
+    """Persons with the same name (ignoring case, accents and hyphens) and birth date."""
     if not birth_date:
         return queryset.none()
-    return queryset.filter(
-        first_name__iexact=first_name.strip(), last_name__iexact=last_name.strip(), birth_date=birth_date
-    )
+    return queryset.filter(search_name=normalise(f"{first_name} {last_name}"), birth_date=birth_date)
 
 
 @transaction.atomic

@@ -33,7 +33,8 @@ class Command(BaseCommand):
         as_of = _date(options["as_of"]) if options["as_of"] else None
         if not demo.database_is_empty():
             if options["if_empty"]:
-                self.stdout.write(_("The database already holds data: demo data not loaded."))
+                self.stdout.write(_("The database already holds data: demo data not loaded again."))
+                print_accounts(self.stdout, existing_demo_accounts())
                 return
             raise CommandError(
                 _("The database is not empty: the demo only fills an empty database (nothing was changed).")
@@ -46,7 +47,16 @@ class Command(BaseCommand):
         print_accounts(self.stdout, result.accounts)
 
 
+def existing_demo_accounts():
+    from tremplin.organisations.models import Staff
+
+    staff = Staff.objects.filter(user__isnull=False, organisation__platform__code="EA12").select_related("user", "organisation")
+    return [(s.user.username, s.name, f"{s.get_function_display()} · {s.organisation.name}") for s in staff.order_by("pk")]
+
+
 def print_accounts(out, accounts) -> None:
+    if not accounts:
+        return
     out.write("")
     out.write(_("Demo accounts (password for all: %(password)s):") % {"password": demo.DEMO_PASSWORD})
     for login, name, role in accounts:
