@@ -27,7 +27,9 @@ def platform(db):
 
 @pytest.fixture
 def lead(platform):
-    return OrganisationFactory(platform=platform, code="LEAD", name="Association chef de file", role=Organisation.Role.LEAD)
+    return OrganisationFactory(
+        platform=platform, code="LEAD", name="Association chef de file", role=Organisation.Role.LEAD
+    )
 
 
 @pytest.fixture

@@ -26,7 +26,13 @@ class _Rollback(Exception):
 
 def fingerprint():
     return [
-        (p.code, p.first_name, p.last_name, p.birth_date, [(e.admitted_on, e.exit_date, e.exit_reason) for e in p.episodes.order_by("admitted_on")])
+        (
+            p.code,
+            p.first_name,
+            p.last_name,
+            p.birth_date,
+            [(e.admitted_on, e.exit_date, e.exit_reason) for e in p.episodes.order_by("admitted_on")],
+        )
         for p in Person.objects.order_by("code").prefetch_related("episodes")
     ]
 
@@ -54,7 +60,9 @@ def test_demo_represents_every_state_and_exit_reason_and_respects_the_rules():
     assert {Status.WAITING, Status.ACTIVE, Status.IN_VEILLE, Status.EXITED} <= statuses
     reasons = set(Episode.objects.exclude(exit_reason="").values_list("exit_reason", flat=True))
     assert reasons == set(ExitReason.values)
-    assert Person.objects.filter(episodes__isnull=False).distinct().count() < Episode.objects.count()  # someone came back
+    assert (
+        Person.objects.filter(episodes__isnull=False).distinct().count() < Episode.objects.count()
+    )  # someone came back
     for person in persons:
         episodes = sorted(person.episodes.all(), key=lambda e: e.admitted_on)
         for before, after in zip(episodes, episodes[1:], strict=False):

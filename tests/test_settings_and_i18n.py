@@ -30,7 +30,10 @@ def test_check_deploy_is_clean_with_the_documented_production_settings(tmp_path)
     env.pop("DATABASE_URL", None)
     result = subprocess.run(
         [sys.executable, "-m", "tremplin", "check", "--deploy", "--fail-level", "WARNING"],
-        env=env, capture_output=True, text=True, cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
@@ -46,10 +49,15 @@ def test_passwords_are_hashed_with_argon2_and_at_least_12_characters():
 
 def test_french_catalogue_is_complete():
     catalogue = polib.pofile(str(PACKAGE / "locale" / "fr" / "LC_MESSAGES" / "django.po"))
-    missing = [entry.msgid for entry in catalogue if not entry.obsolete and (not entry.translated() or "fuzzy" in entry.flags)]
+    missing = [
+        entry.msgid for entry in catalogue if not entry.obsolete and (not entry.translated() or "fuzzy" in entry.flags)
+    ]
     assert not missing, f"{len(missing)} French translations missing, e.g. {missing[:5]}"
     mo = PACKAGE / "locale" / "fr" / "LC_MESSAGES" / "django.mo"
-    assert mo.exists() and mo.stat().st_mtime >= (PACKAGE / "locale" / "fr" / "LC_MESSAGES" / "django.po").stat().st_mtime - 1
+    assert (
+        mo.exists()
+        and mo.stat().st_mtime >= (PACKAGE / "locale" / "fr" / "LC_MESSAGES" / "django.po").stat().st_mtime - 1
+    )
 
 
 def test_placeholders_survive_translation():
@@ -73,8 +81,20 @@ def test_every_string_in_the_code_is_in_the_french_catalogue(tmp_path):
     copy = tmp_path / "tremplin"
     shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__", "*.mo"))
     subprocess.run(
-        [sys.executable, "-m", "django", "makemessages", "-l", "fr", "--no-obsolete", "--settings=tremplin.settings_test"],
-        cwd=copy, check=True, capture_output=True, env={**os.environ, "PYTHONPATH": str(ROOT)},
+        [
+            sys.executable,
+            "-m",
+            "django",
+            "makemessages",
+            "-l",
+            "fr",
+            "--no-obsolete",
+            "--settings=tremplin.settings_test",
+        ],
+        cwd=copy,
+        check=True,
+        capture_output=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
     catalogue = polib.pofile(str(copy / "locale" / "fr" / "LC_MESSAGES" / "django.po"))
     missing = [e.msgid for e in catalogue if not e.translated() or "fuzzy" in e.flags]

@@ -36,47 +36,185 @@ from tremplin.people.models import Disability, Person, Recognition
 DEMO_PASSWORD = "Tremplin-demo-2026"
 
 FIRST_NAMES_F = [
-    "Jeanne", "Camille", "Léa", "Manon", "Chloé", "Inès", "Sarah", "Julie", "Laura", "Emma", "Lucie",
-    "Élodie", "Pauline", "Marion", "Anaïs", "Aurélie", "Sophie", "Nadia", "Fatima", "Mélanie", "Céline",
-    "Amandine", "Justine", "Océane", "Yasmine", "Hélène", "Agathe", "Margaux", "Noémie", "Coralie",
+    "Jeanne",
+    "Camille",
+    "Léa",
+    "Manon",
+    "Chloé",
+    "Inès",
+    "Sarah",
+    "Julie",
+    "Laura",
+    "Emma",
+    "Lucie",
+    "Élodie",
+    "Pauline",
+    "Marion",
+    "Anaïs",
+    "Aurélie",
+    "Sophie",
+    "Nadia",
+    "Fatima",
+    "Mélanie",
+    "Céline",
+    "Amandine",
+    "Justine",
+    "Océane",
+    "Yasmine",
+    "Hélène",
+    "Agathe",
+    "Margaux",
+    "Noémie",
+    "Coralie",
 ]
 FIRST_NAMES_M = [
-    "Thomas", "Nicolas", "Julien", "Maxime", "Kevin", "Romain", "Antoine", "Hugo", "Lucas", "Mathieu",
-    "Quentin", "Sébastien", "Jérémy", "Yanis", "Karim", "Florian", "Damien", "Adrien", "Loïc", "Benoît",
-    "Cédric", "Théo", "Dylan", "Mehdi", "Vincent", "Rémi", "Guillaume", "Bastien", "Alexis", "Jordan",
+    "Thomas",
+    "Nicolas",
+    "Julien",
+    "Maxime",
+    "Kevin",
+    "Romain",
+    "Antoine",
+    "Hugo",
+    "Lucas",
+    "Mathieu",
+    "Quentin",
+    "Sébastien",
+    "Jérémy",
+    "Yanis",
+    "Karim",
+    "Florian",
+    "Damien",
+    "Adrien",
+    "Loïc",
+    "Benoît",
+    "Cédric",
+    "Théo",
+    "Dylan",
+    "Mehdi",
+    "Vincent",
+    "Rémi",
+    "Guillaume",
+    "Bastien",
+    "Alexis",
+    "Jordan",
 ]
 LAST_NAMES = [
-    "Durand", "Martin", "Bernard", "Roux", "Fabre", "Vidal", "Bousquet", "Costes", "Vergnes", "Bonnefous",
-    "Carrière", "Alibert", "Mazars", "Lacombe", "Delmas", "Puech", "Rouquette", "Soulié", "Viguier", "Cayla",
-    "Marty", "Fournier", "Girard", "Lopez", "Mercier", "Blanc", "Guerin", "Muller", "Henry", "Rousseau",
-    "Nicolas", "Perrin", "Morin", "Mathieu", "Clément", "Gauthier", "Dumont", "Fontaine", "Chevalier",
-    "Robin", "Masson", "Sanchez", "Gerard", "Nguyen", "Boyer", "Denis", "Lemaire", "Duval", "Joly",
-    "Gautier", "Roger", "Roche", "Roy", "Noel", "Meyer", "Lucas", "Meunier", "Jean", "Perez", "Marchand",
+    "Durand",
+    "Martin",
+    "Bernard",
+    "Roux",
+    "Fabre",
+    "Vidal",
+    "Bousquet",
+    "Costes",
+    "Vergnes",
+    "Bonnefous",
+    "Carrière",
+    "Alibert",
+    "Mazars",
+    "Lacombe",
+    "Delmas",
+    "Puech",
+    "Rouquette",
+    "Soulié",
+    "Viguier",
+    "Cayla",
+    "Marty",
+    "Fournier",
+    "Girard",
+    "Lopez",
+    "Mercier",
+    "Blanc",
+    "Guerin",
+    "Muller",
+    "Henry",
+    "Rousseau",
+    "Nicolas",
+    "Perrin",
+    "Morin",
+    "Mathieu",
+    "Clément",
+    "Gauthier",
+    "Dumont",
+    "Fontaine",
+    "Chevalier",
+    "Robin",
+    "Masson",
+    "Sanchez",
+    "Gerard",
+    "Nguyen",
+    "Boyer",
+    "Denis",
+    "Lemaire",
+    "Duval",
+    "Joly",
+    "Gautier",
+    "Roger",
+    "Roche",
+    "Roy",
+    "Noel",
+    "Meyer",
+    "Lucas",
+    "Meunier",
+    "Jean",
+    "Perez",
+    "Marchand",
 ]
 TOWNS = ["Rodez", "Millau", "Villefranche-de-Rouergue", "Decazeville", "Espalion", "Saint-Affrique", "Onet-le-Château"]
 EMPLOYER_NAMES = [
-    ("Boulangerie du Causse", "private", "10.71C"), ("Supermarché des Quatre Saisons", "private", "47.11F"),
-    ("Mairie de Rodez", "public", "84.11Z"), ("Centre hospitalier de Millau", "public", "86.10Z"),
-    ("Garage Bousquet", "private", "45.20A"), ("Espaces verts du Lévézou", "private", "81.30Z"),
-    ("Imprimerie Ruthénoise", "private", "18.12Z"), ("Laiterie du Ségala", "private", "10.51A"),
-    ("Conseil départemental", "public", "84.11Z"), ("Logistique Aveyron Services", "private", "52.10B"),
-    ("Hôtel du Vieux Pont", "private", "55.10Z"), ("Médiathèque intercommunale", "public", "91.01Z"),
-    ("Menuiserie Cayla", "private", "16.23Z"), ("Pharmacie de la Place", "private", "47.73Z"),
-    ("Nettoyage Pro 12", "private", "81.21Z"), ("La Poste, agence de Rodez", "public", "53.10Z"),
-    ("Restaurant Le Terroir", "private", "56.10A"), ("EHPAD Les Tilleuls", "private", "87.10A"),
-    ("Bricolage du Rouergue", "private", "47.52B"), ("Coopérative agricole Unicor", "private", "46.21Z"),
-    ("Lycée agricole La Roque", "public", "85.32Z"), ("Transports Delmas", "private", "49.41A"),
-    ("Cabinet comptable Puech", "private", "69.20Z"), ("Jardinerie Vidal", "private", "47.76Z"),
-    ("Atelier vélo solidaire", "private", "95.29Z"), ("Crèche municipale Les Lutins", "public", "88.91A"),
+    ("Boulangerie du Causse", "private", "10.71C"),
+    ("Supermarché des Quatre Saisons", "private", "47.11F"),
+    ("Mairie de Rodez", "public", "84.11Z"),
+    ("Centre hospitalier de Millau", "public", "86.10Z"),
+    ("Garage Bousquet", "private", "45.20A"),
+    ("Espaces verts du Lévézou", "private", "81.30Z"),
+    ("Imprimerie Ruthénoise", "private", "18.12Z"),
+    ("Laiterie du Ségala", "private", "10.51A"),
+    ("Conseil départemental", "public", "84.11Z"),
+    ("Logistique Aveyron Services", "private", "52.10B"),
+    ("Hôtel du Vieux Pont", "private", "55.10Z"),
+    ("Médiathèque intercommunale", "public", "91.01Z"),
+    ("Menuiserie Cayla", "private", "16.23Z"),
+    ("Pharmacie de la Place", "private", "47.73Z"),
+    ("Nettoyage Pro 12", "private", "81.21Z"),
+    ("La Poste, agence de Rodez", "public", "53.10Z"),
+    ("Restaurant Le Terroir", "private", "56.10A"),
+    ("EHPAD Les Tilleuls", "private", "87.10A"),
+    ("Bricolage du Rouergue", "private", "47.52B"),
+    ("Coopérative agricole Unicor", "private", "46.21Z"),
+    ("Lycée agricole La Roque", "public", "85.32Z"),
+    ("Transports Delmas", "private", "49.41A"),
+    ("Cabinet comptable Puech", "private", "69.20Z"),
+    ("Jardinerie Vidal", "private", "47.76Z"),
+    ("Atelier vélo solidaire", "private", "95.29Z"),
+    ("Crèche municipale Les Lutins", "public", "88.91A"),
 ]
 JOB_TITLES = [
-    "agent d'entretien", "employé de rayon", "préparateur de commandes", "agent administratif",
-    "aide-cuisinier", "ouvrier paysagiste", "agent d'accueil", "magasinier", "aide à domicile",
-    "vendeur", "opérateur de production", "secrétaire", "agent de restauration", "manutentionnaire",
+    "agent d'entretien",
+    "employé de rayon",
+    "préparateur de commandes",
+    "agent administratif",
+    "aide-cuisinier",
+    "ouvrier paysagiste",
+    "agent d'accueil",
+    "magasinier",
+    "aide à domicile",
+    "vendeur",
+    "opérateur de production",
+    "secrétaire",
+    "agent de restauration",
+    "manutentionnaire",
 ]
 DISABILITY_WEIGHTS = [
-    (Disability.PSYCHIC, 45), (Disability.AUTISM, 10), (Disability.INTELLECTUAL, 12), (Disability.COGNITIVE, 10),
-    (Disability.SENSORY, 6), (Disability.MOTOR, 7), (Disability.CHRONIC_DISEASE, 5), (Disability.MULTIPLE, 3),
+    (Disability.PSYCHIC, 45),
+    (Disability.AUTISM, 10),
+    (Disability.INTELLECTUAL, 12),
+    (Disability.COGNITIVE, 10),
+    (Disability.SENSORY, 6),
+    (Disability.MOTOR, 7),
+    (Disability.CHRONIC_DISEASE, 5),
+    (Disability.MULTIPLE, 3),
     (Disability.OTHER, 2),
 ]
 INTENSITY_HOURS = [(14.0, 20), (10.0, 30), (4.5, 35), (1.2, 15)]  # hours a month, weight
@@ -120,8 +258,12 @@ class _Builder:
 
     # Organisations and staff ---------------------------------------------------------------
     def organisations(self):
-        platform = Platform.objects.create(code="EA12", name="Plateforme emploi accompagné de l'Aveyron", department="12")
-        lead = Organisation.objects.create(platform=platform, code="PASS", name="Association Passerelle Aveyron", role="lead")
+        platform = Platform.objects.create(
+            code="EA12", name="Plateforme emploi accompagné de l'Aveyron", department="12"
+        )
+        lead = Organisation.objects.create(
+            platform=platform, code="PASS", name="Association Passerelle Aveyron", role="lead"
+        )
         savs = Organisation.objects.create(platform=platform, code="LEVZ", name="SAVS du Lévézou", role="partner")
         samsah = Organisation.objects.create(platform=platform, code="SEGA", name="SAMSAH du Ségala", role="partner")
         self.platform, self.lead, self.partners = platform, lead, [savs, samsah]
@@ -151,10 +293,18 @@ class _Builder:
         hashed = None
         for index, (org, name, function, fte, rncp, extra) in enumerate(staff_spec, start=1):
             login = (
-                name.replace("Dr ", "").lower().replace(" ", ".").replace("é", "e").replace("è", "e").replace("ï", "i")
-                .replace("É", "e").replace("ë", "e")
+                name.replace("Dr ", "")
+                .lower()
+                .replace(" ", ".")
+                .replace("é", "e")
+                .replace("è", "e")
+                .replace("ï", "i")
+                .replace("É", "e")
+                .replace("ë", "e")
             )
-            user = user_model(username=login, first_name=name.split()[-2] if " " in name else name, last_name=name.split()[-1])
+            user = user_model(
+                username=login, first_name=name.split()[-2] if " " in name else name, last_name=name.split()[-1]
+            )
             if hashed is None:
                 user.set_password(DEMO_PASSWORD)
                 hashed = user.password
@@ -176,12 +326,23 @@ class _Builder:
             self.accounts.append((login, name, f"{staff.get_function_display()} · {org.name}"))
         # One counsellor left last year; a newer one took over.
         leaver = Staff.objects.create(
-            organisation=lead, code="S90", name="Bruno Marty", function="counsellor", fte=Decimal("1"),
-            start=self.start - dt.timedelta(days=400), end=self.as_of - dt.timedelta(days=200), rncp37779="none",
+            organisation=lead,
+            code="S90",
+            name="Bruno Marty",
+            function="counsellor",
+            fte=Decimal("1"),
+            start=self.start - dt.timedelta(days=400),
+            end=self.as_of - dt.timedelta(days=200),
+            rncp37779="none",
         )
         newcomer = Staff.objects.create(
-            organisation=lead, code="S91", name="Inès Moreau", function="counsellor", fte=Decimal("1"),
-            start=leaver.end + dt.timedelta(days=1), rncp37779="in_training",
+            organisation=lead,
+            code="S91",
+            name="Inès Moreau",
+            function="counsellor",
+            fte=Decimal("1"),
+            start=leaver.end + dt.timedelta(days=1),
+            rncp37779="in_training",
         )
         self.leaver, self.newcomer = leaver, newcomer
         self.staff += [leaver, newcomer]
@@ -193,7 +354,12 @@ class _Builder:
     def resources(self):
         for year in range(self.start.year, self.as_of.year + 1):
             for funder, amount in [("state", 140000), ("agefiph", 90000), ("fiphfp", 18000), ("other", 6000)]:
-                Funding.objects.create(platform=self.platform, year=year, funder=funder, amount_eur=Decimal(amount + 2000 * (year - self.start.year)))
+                Funding.objects.create(
+                    platform=self.platform,
+                    year=year,
+                    funder=funder,
+                    amount_eur=Decimal(amount + 2000 * (year - self.start.year)),
+                )
             for staff in self.staff:
                 if staff.function == "counsellor":
                     split = (Decimal("0.80"), Decimal("0.08"), Decimal("0.02"), Decimal("0.10"))
@@ -204,25 +370,44 @@ class _Builder:
                 else:
                     split = (Decimal("0.50"), Decimal("0.20"), Decimal("0.20"), Decimal("0.10"))
                 TimeAllocation.objects.create(
-                    staff=staff, year=year, support=split[0], coordination=split[1], management=split[2], partnership=split[3]
+                    staff=staff,
+                    year=year,
+                    support=split[0],
+                    coordination=split[1],
+                    management=split[2],
+                    partnership=split[3],
                 )
-        titles = ["Analyse des pratiques", "Job carving et emploi sur mesure", "Handicap psychique au travail",
-                  "Titre professionnel CEA (RNCP37779)", "Médiation employeur"]
+        titles = [
+            "Analyse des pratiques",
+            "Job carving et emploi sur mesure",
+            "Handicap psychique au travail",
+            "Titre professionnel CEA (RNCP37779)",
+            "Médiation employeur",
+        ]
         for staff in self.staff:
             if staff.function in ("counsellor", "coordinator"):
-                Training.objects.create(staff=staff, title=self.rng.choice(titles), year=self.as_of.year, status="delivered")
-                Training.objects.create(staff=staff, title=self.rng.choice(titles), year=self.as_of.year + 1, status="planned")
+                Training.objects.create(
+                    staff=staff, title=self.rng.choice(titles), year=self.as_of.year, status="delivered"
+                )
+                Training.objects.create(
+                    staff=staff, title=self.rng.choice(titles), year=self.as_of.year + 1, status="planned"
+                )
 
     def employers(self):
         self.employer_list = []
         for index, (name, kind, naf) in enumerate(EMPLOYER_NAMES, start=1):
             employer = Employer.objects.create(
-                platform=self.platform, code=f"E{index}", name=name, kind=kind, naf=naf,
+                platform=self.platform,
+                code=f"E{index}",
+                name=name,
+                kind=kind,
+                naf=naf,
                 size_band=self.rng.choice(["0-9", "10-49", "50-249", "250+"]),
                 address=f"{self.rng.randint(1, 80)} rue {self.rng.choice(['de la Paix', 'Béteille', 'du Barry', 'Saint-Cyrice'])}, {self.rng.choice(TOWNS)}",
             )
             EmployerContact.objects.create(
-                employer=employer, name=f"{self.rng.choice(FIRST_NAMES_F + FIRST_NAMES_M)} {self.rng.choice(LAST_NAMES)}",
+                employer=employer,
+                name=f"{self.rng.choice(FIRST_NAMES_F + FIRST_NAMES_M)} {self.rng.choice(LAST_NAMES)}",
                 role=self.rng.choice(["responsable RH", "gérant", "chef d'équipe", "directrice"]),
                 phone=f"05 65 {self.rng.randint(10, 99)} {self.rng.randint(10, 99)} {self.rng.randint(10, 99)}",
             )
@@ -239,8 +424,18 @@ class _Builder:
         forced = (
             ["waiting_urgent", "waiting_at_risk", "waiting_long", "waiting_no_consent", "withdrawn", "withdrawn"]
             + ["exit_" + reason for reason in ExitReason.values]
-            + ["exit_disengagement", "returned", "veille_current", "veille_current", "veille_extended",
-               "veille_overdue", "veille_ended_early", "silent", "expiring_rqth", "subsidiarity"]
+            + [
+                "exit_disengagement",
+                "returned",
+                "veille_current",
+                "veille_current",
+                "veille_extended",
+                "veille_overdue",
+                "veille_ended_early",
+                "silent",
+                "expiring_rqth",
+                "subsidiarity",
+            ]
         )
         scenarios = forced + ["random"] * max(0, self.n_persons - len(forced))
         self.rng.shuffle(scenarios)
@@ -268,8 +463,14 @@ class _Builder:
             birth_date=birth,
             sex=sex,
             phone=f"06 {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)}",
-            email=f"{first.lower()}.{last.lower()}@exemple.fr".replace(" ", "").replace("é", "e").replace("è", "e")
-            .replace("ï", "i").replace("ë", "e").replace("ç", "c").replace("î", "i").replace("â", "a"),
+            email=f"{first.lower()}.{last.lower()}@exemple.fr".replace(" ", "")
+            .replace("é", "e")
+            .replace("è", "e")
+            .replace("ï", "i")
+            .replace("ë", "e")
+            .replace("ç", "c")
+            .replace("î", "i")
+            .replace("â", "a"),
             address=f"{rng.randint(1, 120)} avenue {rng.choice(['Victor Hugo', 'de Paris', 'Tarayre', 'des Écoles'])}, {rng.choice(TOWNS)}",
             legal_representative="UDAF de l'Aveyron (curatelle renforcée)" if rng.random() < 0.08 else "",
             disabilities=disabilities,
@@ -295,23 +496,31 @@ class _Builder:
             if rec_end is not None and rec_end < self.as_of and rng.random() < 0.7:
                 Recognition.objects.create(person=person, kind="rqth", start=rec_start, end=rec_end)
                 rec_start, rec_end = rec_end + dt.timedelta(days=1), add_months(rec_end, 60)
-        Recognition.objects.create(person=person, kind=rng.choice(["rqth"] * 9 + ["other_boe"]), start=rec_start, end=rec_end)
+        Recognition.objects.create(
+            person=person, kind=rng.choice(["rqth"] * 9 + ["other_boe"]), start=rec_start, end=rec_end
+        )
 
         situation = rng.choices(
             ["employed_at_risk", "about_to_be_hired", "leaving_esat", "job_seeker", "other"], weights=[20, 8, 7, 55, 10]
         )[0]
         if scenario == "waiting_at_risk":
             situation = "employed_at_risk"
-        prescriber = "cdaph" if scenario == "waiting_urgent" else rng.choices(
-            ["france_travail", "cap_emploi", "mission_locale", "cdaph"], weights=[25, 40, 10, 25]
-        )[0]
+        prescriber = (
+            "cdaph"
+            if scenario == "waiting_urgent"
+            else rng.choices(["france_travail", "cap_emploi", "mission_locale", "cdaph"], weights=[25, 40, 10, 25])[0]
+        )
         presc = Prescription.objects.create(
             person=person,
             code="PR1",
             date=presc_date,
             prescriber=prescriber,
-            prescriber_organisation={"france_travail": "France Travail Rodez", "cap_emploi": "Cap emploi Aveyron",
-                                     "mission_locale": "Mission locale Ouest Aveyron", "cdaph": "MDPH de l'Aveyron"}[prescriber],
+            prescriber_organisation={
+                "france_travail": "France Travail Rodez",
+                "cap_emploi": "Cap emploi Aveyron",
+                "mission_locale": "Mission locale Ouest Aveyron",
+                "cdaph": "MDPH de l'Aveyron",
+            }[prescriber],
             urgent=scenario == "waiting_urgent" or (prescriber == "cdaph" and rng.random() < 0.1),
             consent_given=scenario != "waiting_no_consent",
             consent_date=None if scenario == "waiting_no_consent" else presc_date,
@@ -319,15 +528,20 @@ class _Builder:
             current_support="esms" if scenario == "subsidiarity" else "",
             subsidiarity_justification=(
                 "Le SAVS accompagne la vie sociale ; il n'intervient pas auprès de l'employeur ni sur le poste."
-                if scenario == "subsidiarity" else ""
+                if scenario == "subsidiarity"
+                else ""
             ),
         )
         if scenario.startswith("waiting"):
             return
         if scenario == "withdrawn":
             presc.withdrawn_on = presc_date + dt.timedelta(days=rng.randint(5, 50))
-            presc.withdrawal_reason = rng.choice(["La personne a trouvé un emploi sans accompagnement.",
-                                                  "La personne ne souhaite plus s'engager pour le moment."])
+            presc.withdrawal_reason = rng.choice(
+                [
+                    "La personne a trouvé un emploi sans accompagnement.",
+                    "La personne ne souhaite plus s'engager pour le moment.",
+                ]
+            )
             presc.save()
             return
         admitted = min(presc_date + dt.timedelta(days=rng.randint(7, 75)), self.as_of - dt.timedelta(days=1))
@@ -344,8 +558,13 @@ class _Builder:
             last_exit = person.episodes.order_by("-admitted_on").first().exit_date
             presc2_date = min(last_exit + dt.timedelta(days=rng.randint(60, 200)), self.as_of - dt.timedelta(days=30))
             presc2 = Prescription.objects.create(
-                person=person, code="PR2", date=presc2_date, prescriber="cap_emploi",
-                prescriber_organisation="Cap emploi Aveyron", consent_given=True, consent_date=presc2_date,
+                person=person,
+                code="PR2",
+                date=presc2_date,
+                prescriber="cap_emploi",
+                prescriber_organisation="Cap emploi Aveyron",
+                consent_given=True,
+                consent_date=presc2_date,
                 situation="job_seeker",
             )
             admitted2 = min(presc2_date + dt.timedelta(days=rng.randint(7, 25)), self.as_of - dt.timedelta(days=1))
@@ -387,8 +606,10 @@ class _Builder:
                 assignments.append((other, change))
         for position, (staff, start) in enumerate(assignments):
             next_start = assignments[position + 1][1] if position + 1 < len(assignments) else None
-            stop = next_start - dt.timedelta(days=1) if next_start else (
-                max(start, exit_date - dt.timedelta(days=1)) if exit_date else None
+            stop = (
+                next_start - dt.timedelta(days=1)
+                if next_start
+                else (max(start, exit_date - dt.timedelta(days=1)) if exit_date else None)
             )
             CounsellorAssignment.objects.create(episode=episode, staff=staff, start=start, end=stop)
         # Veilles.
@@ -402,8 +623,13 @@ class _Builder:
             pause = self.pause(episode, p_start, add_months(p_start, 5), closed=False)
             decision = pause.end - dt.timedelta(days=5)
             new_end = add_months(decision, 4)
-            PauseExtension.objects.create(pause=pause, decided_on=decision, previous_end=pause.end, new_end=new_end,
-                                          reason="Soins en cours, la personne souhaite prolonger la pause.")
+            PauseExtension.objects.create(
+                pause=pause,
+                decided_on=decision,
+                previous_end=pause.end,
+                new_end=new_end,
+                reason="Soins en cours, la personne souhaite prolonger la pause.",
+            )
             pause.end = new_end
             pause.save()
             pauses.append(pause)
@@ -452,10 +678,12 @@ class _Builder:
             episode.exit_date = exit_date
             episode.exit_reason = exit_reason
             episode.exit_low_intensity_offered = exit_reason == "person_request"
-            episode.exit_receiving_platform = "Plateforme emploi accompagné du Tarn" if exit_reason == "moved_out" and rng.random() < 0.7 else ""
+            episode.exit_receiving_platform = (
+                "Plateforme emploi accompagné du Tarn" if exit_reason == "moved_out" and rng.random() < 0.7 else ""
+            )
             episode.exit_note = {
                 "disengagement": "Aucun contact depuis plus de six mois malgré les relances (téléphone, courrier, visite). "
-                                 "Situation examinée en réunion d'équipe ; pas d'élément de fragilité connu.",
+                "Situation examinée en réunion d'équipe ; pas d'élément de fragilité connu.",
                 "person_request": "La personne ne souhaite plus d'accompagnement ; informée de la possibilité d'un suivi allégé.",
             }.get(exit_reason, "")
             episode.save()
@@ -473,7 +701,7 @@ class _Builder:
 
         day = self.as_of
         active = supported_episodes(day).exclude(in_veille_filter(day))
-        for org_pk, counsellors in self.counsellors.items():
+        for counsellors in self.counsellors.values():
             in_post = [c for c in counsellors if c.is_in_post(day)]
             counts = active_counts([c.pk for c in in_post], day)
             for counsellor in in_post:
@@ -481,13 +709,16 @@ class _Builder:
                 if excess <= 0:
                     continue
                 assignments = list(
-                    CounsellorAssignment.objects.filter(staff=counsellor, end__isnull=True, episode__in=active)
-                    .order_by("-start")[:excess]
+                    CounsellorAssignment.objects.filter(
+                        staff=counsellor, end__isnull=True, episode__in=active
+                    ).order_by("-start")[:excess]
                 )
                 for position, assignment in enumerate(assignments):
                     room = [c for c in in_post if c.pk != counsellor.pk and counts.get(c.pk, 0) < int(ceiling(c)) - 1]
                     if not room or position == 0:
-                        assignment.over_ceiling_justification = "Remplacement d'une collègue en congé maternité jusqu'au retour prévu."
+                        assignment.over_ceiling_justification = (
+                            "Remplacement d'une collègue en congé maternité jusqu'au retour prévu."
+                        )
                         assignment.save()
                         continue
                     other = min(room, key=lambda c: counts.get(c.pk, 0) / float(c.fte))
@@ -513,11 +744,13 @@ class _Builder:
             end=end,
             requested_by="counsellor" if by_counsellor else "person",
             agreement_date=start - dt.timedelta(days=rng.randint(0, 10)) if by_counsellor else None,
-            reactivation_conditions=rng.choice([
-                "Reprise à l'issue de l'hospitalisation, sur appel de la personne ou de son médecin.",
-                "Point téléphonique à la date de fin ; reprise à la demande de la personne.",
-                "Reprise dès que la personne se sent prête, au plus tard à la date de fin.",
-            ]),
+            reactivation_conditions=rng.choice(
+                [
+                    "Reprise à l'issue de l'hospitalisation, sur appel de la personne ou de son médecin.",
+                    "Point téléphonique à la date de fin ; reprise à la demande de la personne.",
+                    "Reprise dès que la personne se sent prête, au plus tard à la date de fin.",
+                ]
+            ),
             employer_informed=rng.choice(["yes", "no_employer"]),
             closed_on=end + dt.timedelta(days=1) if closed and end < self.as_of else None,
         )
@@ -540,22 +773,33 @@ class _Builder:
                     minutes_left -= 60
                     continue
                 minutes = rng.choice([30, 45, 60, 60, 90, 120, 180])
-                kind, with_whom, place, family = rng.choice([
-                    ("interview", "person", "premises", "professional_project"),
-                    ("interview", "person", "remote", "support_in_employment"),
-                    ("workplace_visit", "both", "workplace", "support_in_employment"),
-                    ("employer_meeting", "employer", "workplace", "employer_support"),
-                    ("job_search", "person", "premises", "job_search"),
-                    ("mediation", "both", "workplace", "support_in_employment"),
-                    ("evaluation", "person", "premises", "shared_evaluation"),
-                    ("contact", "person", "remote", "support_in_employment"),
-                    ("other", "partner", "third_place", "professional_project"),
-                ])
+                kind, with_whom, place, family = rng.choice(
+                    [
+                        ("interview", "person", "premises", "professional_project"),
+                        ("interview", "person", "remote", "support_in_employment"),
+                        ("workplace_visit", "both", "workplace", "support_in_employment"),
+                        ("employer_meeting", "employer", "workplace", "employer_support"),
+                        ("job_search", "person", "premises", "job_search"),
+                        ("mediation", "both", "workplace", "support_in_employment"),
+                        ("evaluation", "person", "premises", "shared_evaluation"),
+                        ("contact", "person", "remote", "support_in_employment"),
+                        ("other", "partner", "third_place", "professional_project"),
+                    ]
+                )
                 staff = next((a.staff_id for a in reversed(staff_by_day) if a.start <= d), staff_by_day[0].staff_id)
-                self.interventions.append(Intervention(
-                    person=person, episode=episode, staff_id=staff, date=d, minutes=minutes, place=place,
-                    with_whom=with_whom, kind=kind, action_family=family,
-                ))
+                self.interventions.append(
+                    Intervention(
+                        person=person,
+                        episode=episode,
+                        staff_id=staff,
+                        date=d,
+                        minutes=minutes,
+                        place=place,
+                        with_whom=with_whom,
+                        kind=kind,
+                        action_family=family,
+                    )
+                )
                 minutes_left -= minutes
             day = month_end + dt.timedelta(days=1)
         # Occasional contact during a veille, as the law allows.
@@ -565,10 +809,19 @@ class _Builder:
                 if silence_from is not None and d >= silence_from:
                     continue
                 staff = staff_by_day[-1].staff_id
-                self.interventions.append(Intervention(
-                    person=person, episode=episode, staff_id=staff, date=d, minutes=15, place="remote",
-                    with_whom="person", kind="contact", note="Appel ponctuel à la demande de la personne.",
-                ))
+                self.interventions.append(
+                    Intervention(
+                        person=person,
+                        episode=episode,
+                        staff_id=staff,
+                        date=d,
+                        minutes=15,
+                        place="remote",
+                        with_whom="person",
+                        kind="contact",
+                        note="Appel ponctuel à la demande de la personne.",
+                    )
+                )
 
     def employment(self, person, admitted, end):
         rng = self.rng
@@ -579,19 +832,39 @@ class _Builder:
             employer = rng.choice(self.employer_list)
             p_end = cursor + dt.timedelta(days=rng.randint(5, 20))
             if p_end <= self.as_of:
-                Placement.objects.create(person=person, employer=employer, kind=rng.choice(["pmsmp", "pmsmp", "immersion", "internship"]),
-                                         start=cursor, end=p_end, tutor=f"{rng.choice(FIRST_NAMES_F)} {rng.choice(LAST_NAMES)}",
-                                         objective="Découvrir le métier et valider le projet.", outcome="Positif, projet confirmé.")
+                Placement.objects.create(
+                    person=person,
+                    employer=employer,
+                    kind=rng.choice(["pmsmp", "pmsmp", "immersion", "internship"]),
+                    start=cursor,
+                    end=p_end,
+                    tutor=f"{rng.choice(FIRST_NAMES_F)} {rng.choice(LAST_NAMES)}",
+                    objective="Découvrir le métier et valider le projet.",
+                    outcome="Positif, projet confirmé.",
+                )
                 cursor = p_end + dt.timedelta(days=rng.randint(10, 60))
         for _ in range(rng.randint(1, 3)):
             if cursor >= min(end, self.as_of):
                 break
             employer = rng.choice(self.employer_list)
-            ctype = rng.choices(["cdd", "cdi", "interim", "subsidised", "apprenticeship", "self_employed"], weights=[40, 25, 15, 12, 5, 3])[0]
+            ctype = rng.choices(
+                ["cdd", "cdi", "interim", "subsidised", "apprenticeship", "self_employed"],
+                weights=[40, 25, 15, 12, 5, 3],
+            )[0]
             if ctype == "self_employed":
-                employer = next((e for e in self.employer_list if e.kind == "self_employed"), None) or Employer.objects.create(
-                    platform=self.platform, code=f"EI{person.pk}", name=f"Micro-entreprise {person.last_name}", kind="self_employed")
-            planned = None if ctype in ("cdi", "self_employed") else cursor + dt.timedelta(days=rng.choice([60, 90, 180, 365]))
+                employer = next(
+                    (e for e in self.employer_list if e.kind == "self_employed"), None
+                ) or Employer.objects.create(
+                    platform=self.platform,
+                    code=f"EI{person.pk}",
+                    name=f"Micro-entreprise {person.last_name}",
+                    kind="self_employed",
+                )
+            planned = (
+                None
+                if ctype in ("cdi", "self_employed")
+                else cursor + dt.timedelta(days=rng.choice([60, 90, 180, 365]))
+            )
             actual_end, reason = None, ""
             if planned and planned <= self.as_of:
                 if rng.random() < 0.75:
@@ -604,11 +877,24 @@ class _Builder:
                 if candidate <= self.as_of:
                     actual_end, reason = candidate, rng.choice(["resignation", "dismissal", "mutual_termination"])
             Contract.objects.create(
-                person=person, employer=employer, job_title=rng.choice(JOB_TITLES), type=ctype, start=cursor,
-                planned_end=planned, end=actual_end, end_reason=reason,
+                person=person,
+                employer=employer,
+                job_title=rng.choice(JOB_TITLES),
+                type=ctype,
+                start=cursor,
+                planned_end=planned,
+                end=actual_end,
+                end_reason=reason,
                 weekly_hours=Decimal(rng.choice([15, 20, 24, 28, 35])),
-                adjustments=rng.choice(["", "", "Horaires aménagés le matin.", "Poste adapté, siège ergonomique.",
-                                        "Consignes écrites et tuteur désigné."]),
+                adjustments=rng.choice(
+                    [
+                        "",
+                        "",
+                        "Horaires aménagés le matin.",
+                        "Poste adapté, siège ergonomique.",
+                        "Consignes écrites et tuteur désigné.",
+                    ]
+                ),
             )
             if actual_end is None:
                 break

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from django.http import HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
-from django.http import HttpResponseServerError
 
 from tremplin.access import scope
 from tremplin.lib.dates import today

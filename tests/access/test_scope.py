@@ -26,12 +26,22 @@ GRID = {
 @pytest.fixture
 def records(person, partner_person, counsellor, partner_counsellor):
     lead_episode = EpisodeFactory(prescription=PrescriptionFactory(person=person), counsellor=counsellor)
-    partner_episode = EpisodeFactory(prescription=PrescriptionFactory(person=partner_person), counsellor=partner_counsellor)
+    partner_episode = EpisodeFactory(
+        prescription=PrescriptionFactory(person=partner_person), counsellor=partner_counsellor
+    )
     return {
-        "lead": {"person": person, "episode": lead_episode, "pause": PauseFactory(episode=lead_episode),
-                 "prescription": PrescriptionFactory(person=person, date=lead_episode.admitted_on)},
-        "partner": {"person": partner_person, "episode": partner_episode, "pause": PauseFactory(episode=partner_episode),
-                    "prescription": PrescriptionFactory(person=partner_person, date=partner_episode.admitted_on)},
+        "lead": {
+            "person": person,
+            "episode": lead_episode,
+            "pause": PauseFactory(episode=lead_episode),
+            "prescription": PrescriptionFactory(person=person, date=lead_episode.admitted_on),
+        },
+        "partner": {
+            "person": partner_person,
+            "episode": partner_episode,
+            "pause": PauseFactory(episode=partner_episode),
+            "prescription": PrescriptionFactory(person=partner_person, date=partner_episode.admitted_on),
+        },
     }
 
 
@@ -39,7 +49,10 @@ def urls_for(record):
     urls = [reverse(name, args=[record["person"].pk]) for name in PERSON_PAGES]
     urls += [reverse(name, args=[record["episode"].pk]) for name in EPISODE_PAGES]
     urls += [reverse(name, args=[record["pause"].pk]) for name in ("veille_end", "veille_extend")]
-    urls += [reverse(name, args=[record["prescription"].pk]) for name in ("admit", "prescription_edit", "prescription_withdraw")]
+    urls += [
+        reverse(name, args=[record["prescription"].pk])
+        for name in ("admit", "prescription_edit", "prescription_withdraw")
+    ]
     return urls
 
 
@@ -67,7 +80,9 @@ def test_lists_show_only_persons_within_scope(request, records, who):
 def test_posts_outside_scope_are_404_and_change_nothing(records, counsellor):
     client = client_for(counsellor)
     episode = records["partner"]["episode"]
-    response = client.post(reverse("exit_episode", args=[episode.pk]), {"exit_date": "2024-06-01", "reason": "death", "version": 1})
+    response = client.post(
+        reverse("exit_episode", args=[episode.pk]), {"exit_date": "2024-06-01", "reason": "death", "version": 1}
+    )
     assert response.status_code == 404
     episode.refresh_from_db()
     assert episode.is_open

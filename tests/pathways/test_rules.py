@@ -29,7 +29,6 @@ from tremplin.people.models import Recognition
 D = dt.date
 
 
-
 def assert_refused(call, code: str):
     with pytest.raises(DomainError) as info:
         call()
@@ -74,7 +73,9 @@ def test_admission_requires_a_valid_recognition(lead, counsellor):
 def test_admission_date_not_in_the_future(person, counsellor):
     prescription = PrescriptionFactory(person=person)
     assert_refused(
-        lambda: services.admit(counsellor.user, prescription, admitted_on=today() + dt.timedelta(days=1), counsellor=counsellor),
+        lambda: services.admit(
+            counsellor.user, prescription, admitted_on=today() + dt.timedelta(days=1), counsellor=counsellor
+        ),
         "future_date",
     )
 
@@ -94,15 +95,15 @@ def test_withdrawal_needs_a_date_after_the_prescription_and_a_reason(person, cou
         lambda: services.withdraw_prescription(counsellor.user, prescription, D(2024, 1, 9), "x"),
         "withdrawn_before_prescription",
     )
-    assert_refused(lambda: services.withdraw_prescription(counsellor.user, prescription, D(2024, 1, 12), "  "), "reason_missing")
+    assert_refused(
+        lambda: services.withdraw_prescription(counsellor.user, prescription, D(2024, 1, 12), "  "), "reason_missing"
+    )
 
 
 def test_prescription_leads_to_one_admission_only(person, counsellor):
     prescription = PrescriptionFactory(person=person)
     episode = services.admit(counsellor.user, prescription, admitted_on=D(2024, 2, 1), counsellor=counsellor)
-    services.exit_episode(
-        counsellor.user, episode, exit_date=D(2024, 5, 1), reason="death", version=episode.version
-    )
+    services.exit_episode(counsellor.user, episode, exit_date=D(2024, 5, 1), reason="death", version=episode.version)
     assert_refused(
         lambda: services.admit(counsellor.user, prescription, admitted_on=D(2024, 6, 1), counsellor=counsellor),
         "already_admitted",
@@ -110,7 +111,9 @@ def test_prescription_leads_to_one_admission_only(person, counsellor):
 
 
 def test_episodes_of_a_person_never_overlap(person, counsellor):
-    first = services.admit(counsellor.user, PrescriptionFactory(person=person), admitted_on=D(2024, 2, 1), counsellor=counsellor)
+    first = services.admit(
+        counsellor.user, PrescriptionFactory(person=person), admitted_on=D(2024, 2, 1), counsellor=counsellor
+    )
     second_prescription = PrescriptionFactory(person=person, date=D(2024, 3, 1))
     assert_refused(
         lambda: services.admit(counsellor.user, second_prescription, admitted_on=D(2024, 3, 5), counsellor=counsellor),
@@ -131,9 +134,15 @@ def test_database_refuses_two_open_episodes_for_a_person(person):
 
 
 def test_a_person_who_left_can_be_admitted_again_on_the_same_record(person, counsellor):
-    first = services.admit(counsellor.user, PrescriptionFactory(person=person), admitted_on=D(2024, 2, 1), counsellor=counsellor)
+    first = services.admit(
+        counsellor.user, PrescriptionFactory(person=person), admitted_on=D(2024, 2, 1), counsellor=counsellor
+    )
     services.exit_episode(
-        counsellor.user, first, exit_date=D(2024, 6, 1), reason="person_request", version=first.version,
+        counsellor.user,
+        first,
+        exit_date=D(2024, 6, 1),
+        reason="person_request",
+        version=first.version,
         low_intensity_offered=True,
     )
     again = PrescriptionFactory(person=person, date=D(2024, 5, 20))
@@ -144,10 +153,17 @@ def test_a_person_who_left_can_be_admitted_again_on_the_same_record(person, coun
 
 def test_subsidiarity_justification_required_when_already_supported(person, counsellor):
     data = {
-        "date": D(2024, 1, 10), "prescriber": "cap_emploi", "situation": "job_seeker", "consent_given": True,
-        "consent_date": D(2024, 1, 10), "current_support": "esms", "subsidiarity_justification": "",
+        "date": D(2024, 1, 10),
+        "prescriber": "cap_emploi",
+        "situation": "job_seeker",
+        "consent_given": True,
+        "consent_date": D(2024, 1, 10),
+        "current_support": "esms",
+        "subsidiarity_justification": "",
     }
-    error = assert_refused(lambda: services.record_prescription(counsellor.user, person, data), "subsidiarity_unjustified")
+    error = assert_refused(
+        lambda: services.record_prescription(counsellor.user, person, data), "subsidiarity_unjustified"
+    )
     assert error.field == "subsidiarity_justification"
     data["subsidiarity_justification"] = "Le SAVS n'intervient pas sur le lieu de travail."
     assert services.record_prescription(counsellor.user, person, data).current_support == "esms"
@@ -171,7 +187,9 @@ def test_counsellor_is_a_counsellor_of_the_persons_organisation(person, counsell
 
 
 def test_every_change_of_counsellor_is_kept_with_its_dates(person, counsellor, colleague):
-    episode = services.admit(counsellor.user, PrescriptionFactory(person=person), admitted_on=D(2024, 2, 1), counsellor=counsellor)
+    episode = services.admit(
+        counsellor.user, PrescriptionFactory(person=person), admitted_on=D(2024, 2, 1), counsellor=counsellor
+    )
     services.change_counsellor(counsellor.user, episode, counsellor=colleague, start=D(2024, 5, 1))
     assignments = list(CounsellorAssignment.objects.filter(episode=episode).order_by("start"))
     assert [(a.staff, a.start, a.end) for a in assignments] == [
@@ -194,7 +212,10 @@ def test_assignment_beyond_the_ceiling_needs_a_justification(lead, counsellor):
     )
     assert error.field == "over_ceiling_justification"
     episode = services.admit(
-        counsellor.user, newcomer, admitted_on=D(2024, 2, 1), counsellor=counsellor,
+        counsellor.user,
+        newcomer,
+        admitted_on=D(2024, 2, 1),
+        counsellor=counsellor,
         over_ceiling_justification="Remplacement pendant un congé.",
     )
     assert episode.assignments.get().over_ceiling_justification == "Remplacement pendant un congé."
@@ -202,7 +223,9 @@ def test_assignment_beyond_the_ceiling_needs_a_justification(lead, counsellor):
 
 def test_persons_in_veille_do_not_count_towards_the_ceiling(lead, counsellor):
     for index in range(20):
-        episode = EpisodeFactory(prescription=PrescriptionFactory(person=PersonFactory(organisation=lead)), counsellor=counsellor)
+        episode = EpisodeFactory(
+            prescription=PrescriptionFactory(person=PersonFactory(organisation=lead)), counsellor=counsellor
+        )
         if index == 0:
             PauseFactory(episode=episode, start=today() - dt.timedelta(days=5), end=today() + dt.timedelta(days=60))
     newcomer = PrescriptionFactory(person=PersonFactory(organisation=lead))
@@ -214,13 +237,19 @@ def test_persons_in_veille_do_not_count_towards_the_ceiling(lead, counsellor):
 
 @pytest.fixture
 def episode(person, counsellor):
-    return services.admit(counsellor.user, PrescriptionFactory(person=person), admitted_on=D(2024, 2, 1), counsellor=counsellor)
+    return services.admit(
+        counsellor.user, PrescriptionFactory(person=person), admitted_on=D(2024, 2, 1), counsellor=counsellor
+    )
 
 
 def veille(user, episode, **overrides):
     data = {
-        "start": D(2024, 6, 1), "end": D(2024, 9, 30), "requested_by": "person", "agreement_date": None,
-        "reactivation_conditions": "Reprise après les soins.", "employer_informed": "no_employer",
+        "start": D(2024, 6, 1),
+        "end": D(2024, 9, 30),
+        "requested_by": "person",
+        "agreement_date": None,
+        "reactivation_conditions": "Reprise après les soins.",
+        "employer_informed": "no_employer",
     }
     data.update(overrides)
     return services.start_veille(user, episode, **data)
@@ -243,7 +272,8 @@ def test_veille_lasts_at_most_12_months(episode, counsellor):
 
 def test_veille_proposed_by_the_counsellor_needs_the_persons_formal_agreement(episode, counsellor):
     error = assert_refused(
-        lambda: veille(counsellor.user, episode, requested_by="counsellor", agreement_date=None), "veille_without_agreement"
+        lambda: veille(counsellor.user, episode, requested_by="counsellor", agreement_date=None),
+        "veille_without_agreement",
     )
     assert error.field == "agreement_date"
     pause = veille(counsellor.user, episode, requested_by="counsellor", agreement_date=D(2024, 5, 28))
@@ -258,18 +288,24 @@ def test_database_refuses_a_counsellor_veille_without_agreement(episode):
 
 
 def test_veille_states_the_conditions_for_resuming(episode, counsellor):
-    assert_refused(lambda: veille(counsellor.user, episode, reactivation_conditions="  "), "reactivation_conditions_missing")
+    assert_refused(
+        lambda: veille(counsellor.user, episode, reactivation_conditions="  "), "reactivation_conditions_missing"
+    )
 
 
 def test_veille_never_overlaps_another_veille(episode, counsellor):
     veille(counsellor.user, episode, start=D(2024, 6, 1), end=D(2024, 9, 30))
-    assert_refused(lambda: veille(counsellor.user, episode, start=D(2024, 9, 30), end=D(2024, 12, 31)), "veille_overlap")
+    assert_refused(
+        lambda: veille(counsellor.user, episode, start=D(2024, 9, 30), end=D(2024, 12, 31)), "veille_overlap"
+    )
     assert_refused(lambda: veille(counsellor.user, episode, start=D(2024, 5, 1), end=D(2024, 6, 1)), "veille_overlap")
     assert veille(counsellor.user, episode, start=D(2024, 10, 1), end=D(2024, 12, 31)).start == D(2024, 10, 1)
 
 
 def test_veille_lies_inside_its_episode(episode, counsellor):
-    assert_refused(lambda: veille(counsellor.user, episode, start=D(2024, 1, 31), end=D(2024, 3, 1)), "veille_before_admission")
+    assert_refused(
+        lambda: veille(counsellor.user, episode, start=D(2024, 1, 31), end=D(2024, 3, 1)), "veille_before_admission"
+    )
     services.exit_episode(counsellor.user, episode, exit_date=D(2024, 5, 1), reason="death", version=episode.version)
     assert_refused(lambda: veille(counsellor.user, episode, start=D(2024, 6, 1)), "episode_closed")
 
@@ -303,7 +339,11 @@ def test_veille_is_extended_only_by_a_new_dated_decision_of_at_most_12_months(ep
     pause.refresh_from_db()
     assert pause.end == D(2025, 3, 31)
     extension = pause.extensions.get()
-    assert (extension.decided_on, extension.previous_end, extension.new_end) == (D(2024, 9, 20), D(2024, 9, 30), D(2025, 3, 31))
+    assert (extension.decided_on, extension.previous_end, extension.new_end) == (
+        D(2024, 9, 20),
+        D(2024, 9, 30),
+        D(2025, 3, 31),
+    )
 
 
 # Exit --------------------------------------------------------------------------------------
@@ -329,7 +369,9 @@ def test_database_refuses_an_exit_reason_the_law_does_not_accept(episode):
 
 def test_exit_is_after_the_admission(episode, counsellor):
     assert_refused(
-        lambda: services.exit_episode(counsellor.user, episode, exit_date=D(2024, 2, 1), reason="death", version=episode.version),
+        lambda: services.exit_episode(
+            counsellor.user, episode, exit_date=D(2024, 2, 1), reason="death", version=episode.version
+        ),
         "exit_before_admission",
     )
     with pytest.raises(IntegrityError), transaction.atomic():
@@ -345,14 +387,22 @@ def test_exit_at_the_persons_request_confirms_low_intensity_support_was_offered(
     )
     assert error.field == "low_intensity_offered"
     services.exit_episode(
-        counsellor.user, episode, exit_date=D(2024, 5, 1), reason="person_request", version=episode.version,
+        counsellor.user,
+        episode,
+        exit_date=D(2024, 5, 1),
+        reason="person_request",
+        version=episode.version,
         low_intensity_offered=True,
     )
 
 
 def test_exit_for_a_move_records_the_receiving_platform(episode, counsellor):
     closed = services.exit_episode(
-        counsellor.user, episode, exit_date=D(2024, 5, 1), reason="moved_out", version=episode.version,
+        counsellor.user,
+        episode,
+        exit_date=D(2024, 5, 1),
+        reason="moved_out",
+        version=episode.version,
         receiving_platform="Plateforme du Tarn",
     )
     assert closed.exit_receiving_platform == "Plateforme du Tarn"
@@ -365,7 +415,11 @@ def attempts(episode, *specs):
 
 def exit_disengaged(user, episode, day):
     return services.exit_episode(
-        user, episode, exit_date=day, reason="disengagement", version=Episode.objects.get(pk=episode.pk).version,
+        user,
+        episode,
+        exit_date=day,
+        reason="disengagement",
+        version=Episode.objects.get(pk=episode.pk).version,
         note="Relances par téléphone, courrier et visite ; aucune réponse.",
     )
 
@@ -430,7 +484,9 @@ def test_exit_date_not_in_the_future(episode, counsellor):
 
 def test_concurrent_exit_of_the_same_episode_is_refused(episode, counsellor, colleague):
     version_seen_by_both = episode.version
-    services.exit_episode(counsellor.user, episode, exit_date=D(2024, 5, 1), reason="death", version=version_seen_by_both)
+    services.exit_episode(
+        counsellor.user, episode, exit_date=D(2024, 5, 1), reason="death", version=version_seen_by_both
+    )
     with pytest.raises(ConcurrentEditError):
         services.exit_episode(
             colleague.user, episode, exit_date=D(2024, 6, 1), reason="moved_out", version=version_seen_by_both
@@ -450,20 +506,33 @@ def test_concurrent_edit_of_a_person_is_refused(person, counsellor, colleague):
 
 def test_every_pathway_change_is_recorded_in_the_history(person, counsellor, colleague):
     prescription = services.record_prescription(
-        counsellor.user, person,
-        {"date": D(2024, 1, 10), "prescriber": "cdaph", "situation": "leaving_esat", "consent_given": True,
-         "consent_date": D(2024, 1, 10)},
+        counsellor.user,
+        person,
+        {
+            "date": D(2024, 1, 10),
+            "prescriber": "cdaph",
+            "situation": "leaving_esat",
+            "consent_given": True,
+            "consent_date": D(2024, 1, 10),
+        },
     )
     episode = services.admit(counsellor.user, prescription, admitted_on=D(2024, 2, 1), counsellor=counsellor)
     services.change_counsellor(counsellor.user, episode, counsellor=colleague, start=D(2024, 3, 1))
     pause = veille(counsellor.user, episode)
     services.extend_veille(counsellor.user, pause, decided_on=D(2024, 9, 1), new_end=D(2024, 12, 31))
     services.record_outreach(counsellor.user, episode, date=D(2025, 1, 10), channel="phone", outcome="reached")
-    services.exit_episode(counsellor.user, episode, exit_date=D(2025, 2, 1), reason="moved_out", version=episode.version)
+    services.exit_episode(
+        counsellor.user, episode, exit_date=D(2025, 2, 1), reason="moved_out", version=episode.version
+    )
     actions = list(AuditEntry.objects.filter(person=person).order_by("id").values_list("action", flat=True))
     assert actions == [
-        "prescription.created", "episode.admitted", "episode.counsellor_changed", "veille.started",
-        "veille.extended", "outreach.recorded", "episode.exited",
+        "prescription.created",
+        "episode.admitted",
+        "episode.counsellor_changed",
+        "veille.started",
+        "veille.extended",
+        "outreach.recorded",
+        "episode.exited",
     ]
     exited = AuditEntry.objects.get(action="episode.exited")
     assert exited.user == counsellor.user
@@ -473,7 +542,9 @@ def test_every_pathway_change_is_recorded_in_the_history(person, counsellor, col
 
 
 def test_a_change_to_a_person_records_old_and_new_values(person, counsellor):
-    services.update_person(counsellor.user, person, {"last_name": "Durand-Vidal", "phone": "05 65 00 00 00"}, person.version)
+    services.update_person(
+        counsellor.user, person, {"last_name": "Durand-Vidal", "phone": "05 65 00 00 00"}, person.version
+    )
     entry = AuditEntry.objects.get(action="person.updated")
     assert entry.changes == {"last_name": ["Durand", "Durand-Vidal"], "phone": ["", "05 65 00 00 00"]}
 
@@ -483,9 +554,18 @@ def test_staff_can_be_created_with_an_account(lead, coordinator):
 
     staff = organisation_services.create_staff(
         coordinator.user,
-        {"organisation": lead, "name": "Nouvelle Conseillère", "function": "counsellor", "clinical_domain": "",
-         "fte": 1, "start": D(2025, 1, 1), "end": None, "rncp37779": "in_training"},
-        username="nouvelle.conseillere", password="un mot de passe solide",
+        {
+            "organisation": lead,
+            "name": "Nouvelle Conseillère",
+            "function": "counsellor",
+            "clinical_domain": "",
+            "fte": 1,
+            "start": D(2025, 1, 1),
+            "end": None,
+            "rncp37779": "in_training",
+        },
+        username="nouvelle.conseillere",
+        password="un mot de passe solide",
     )
     assert staff.user.check_password("un mot de passe solide")
     assert staff.code.startswith("S")

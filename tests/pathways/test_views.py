@@ -16,21 +16,36 @@ D = dt.date
 def test_record_a_prescription_from_the_persons_page(as_counsellor, person):
     response = as_counsellor.post(
         reverse("prescription_add", args=[person.pk]),
-        {"date": "2024-01-10", "prescriber": "france_travail", "prescriber_organisation": "France Travail Rodez",
-         "prescriber_contact": "M. Blanc", "situation": "employed_at_risk", "consent_given": "on",
-         "consent_date": "2024-01-10", "current_support": ""},
+        {
+            "date": "2024-01-10",
+            "prescriber": "france_travail",
+            "prescriber_organisation": "France Travail Rodez",
+            "prescriber_contact": "M. Blanc",
+            "situation": "employed_at_risk",
+            "consent_given": "on",
+            "consent_date": "2024-01-10",
+            "current_support": "",
+        },
     )
     assert response.status_code == 302
     prescription = Prescription.objects.get(person=person)
     assert (prescription.prescriber, prescription.situation, prescription.consent_given) == (
-        "france_travail", "employed_at_risk", True)
+        "france_travail",
+        "employed_at_risk",
+        True,
+    )
 
 
 def test_missing_subsidiarity_justification_is_shown_next_to_its_field(as_counsellor, person):
     response = as_counsellor.post(
         reverse("prescription_add", args=[person.pk]),
-        {"date": "2024-01-10", "prescriber": "cap_emploi", "situation": "job_seeker", "current_support": "siae",
-         "subsidiarity_justification": ""},
+        {
+            "date": "2024-01-10",
+            "prescriber": "cap_emploi",
+            "situation": "job_seeker",
+            "current_support": "siae",
+            "subsidiarity_justification": "",
+        },
     )
     content = response.content.decode()
     assert response.status_code == 200
@@ -41,12 +56,35 @@ def test_missing_subsidiarity_justification_is_shown_next_to_its_field(as_counse
 
 def test_waiting_list_puts_priorities_first_then_dates(as_counsellor, lead):
     day = today()
-    old_other = PrescriptionFactory(person=PersonFactory(organisation=lead, last_name="Ancien"), date=day - dt.timedelta(days=90), situation="other")
-    seeker = PrescriptionFactory(person=PersonFactory(organisation=lead, last_name="Chercheur"), date=day - dt.timedelta(days=60), situation="job_seeker")
-    at_risk = PrescriptionFactory(person=PersonFactory(organisation=lead, last_name="Risque"), date=day - dt.timedelta(days=5), situation="employed_at_risk")
-    urgent = PrescriptionFactory(person=PersonFactory(organisation=lead, last_name="Urgent"), date=day - dt.timedelta(days=1), situation="other", urgent=True)
-    withdrawn = PrescriptionFactory(person=PersonFactory(organisation=lead, last_name="Retire"), date=day - dt.timedelta(days=20), withdrawn_on=day - dt.timedelta(days=2), withdrawal_reason="x")
-    admitted = EpisodeFactory(prescription=PrescriptionFactory(person=PersonFactory(organisation=lead, last_name="Admis")), admitted_on=D(2024, 2, 1))
+    old_other = PrescriptionFactory(
+        person=PersonFactory(organisation=lead, last_name="Ancien"), date=day - dt.timedelta(days=90), situation="other"
+    )
+    seeker = PrescriptionFactory(
+        person=PersonFactory(organisation=lead, last_name="Chercheur"),
+        date=day - dt.timedelta(days=60),
+        situation="job_seeker",
+    )
+    at_risk = PrescriptionFactory(
+        person=PersonFactory(organisation=lead, last_name="Risque"),
+        date=day - dt.timedelta(days=5),
+        situation="employed_at_risk",
+    )
+    urgent = PrescriptionFactory(
+        person=PersonFactory(organisation=lead, last_name="Urgent"),
+        date=day - dt.timedelta(days=1),
+        situation="other",
+        urgent=True,
+    )
+    withdrawn = PrescriptionFactory(
+        person=PersonFactory(organisation=lead, last_name="Retire"),
+        date=day - dt.timedelta(days=20),
+        withdrawn_on=day - dt.timedelta(days=2),
+        withdrawal_reason="x",
+    )
+    admitted = EpisodeFactory(
+        prescription=PrescriptionFactory(person=PersonFactory(organisation=lead, last_name="Admis")),
+        admitted_on=D(2024, 2, 1),
+    )
     content = as_counsellor.get(reverse("waiting_list")).content.decode()
     order = [content.index(p.person.full_name) for p in (urgent, at_risk, seeker, old_other)]
     assert order == sorted(order)
@@ -69,8 +107,13 @@ def test_admission_from_the_waiting_list(as_counsellor, person, counsellor):
     prescription = PrescriptionFactory(person=person, date=D(2024, 3, 10))
     response = as_counsellor.post(
         reverse("admit", args=[prescription.pk]),
-        {"admitted_on": "2024-03-20", "counsellor": counsellor.pk, "entry_status": "job_seeker",
-         "months_without_work": "18", "years_worked": "4,5"},
+        {
+            "admitted_on": "2024-03-20",
+            "counsellor": counsellor.pk,
+            "entry_status": "job_seeker",
+            "months_without_work": "18",
+            "years_worked": "4,5",
+        },
     )
     assert response.status_code == 302
     episode = Episode.objects.get(person=person)
@@ -82,8 +125,13 @@ def test_veille_without_end_date_gets_a_message_and_writes_nothing(as_counsellor
     episode = EpisodeFactory(prescription=PrescriptionFactory(person=person), counsellor=counsellor)
     response = as_counsellor.post(
         reverse("veille_start", args=[episode.pk]),
-        {"start": "2024-06-01", "end": "", "requested_by": "person", "reactivation_conditions": "Reprise en septembre",
-         "employer_informed": "no_employer"},
+        {
+            "start": "2024-06-01",
+            "end": "",
+            "requested_by": "person",
+            "reactivation_conditions": "Reprise en septembre",
+            "employer_informed": "no_employer",
+        },
     )
     assert response.status_code == 200
     assert "toujours une date de fin" in response.content.decode()
@@ -95,9 +143,14 @@ def test_start_and_end_a_veille_through_the_pages(as_counsellor, person, counsel
     start = today() - dt.timedelta(days=10)
     response = as_counsellor.post(
         reverse("veille_start", args=[episode.pk]),
-        {"start": start.isoformat(), "end": (start + dt.timedelta(days=90)).isoformat(), "requested_by": "counsellor",
-         "agreement_date": start.isoformat(), "reactivation_conditions": "Reprise après les soins",
-         "employer_informed": "yes"},
+        {
+            "start": start.isoformat(),
+            "end": (start + dt.timedelta(days=90)).isoformat(),
+            "requested_by": "counsellor",
+            "agreement_date": start.isoformat(),
+            "reactivation_conditions": "Reprise après les soins",
+            "employer_informed": "yes",
+        },
     )
     assert response.status_code == 302
     pause = Pause.objects.get(episode=episode)
@@ -120,7 +173,9 @@ def test_overdue_veille_offers_to_record_the_resumption(as_counsellor, person, c
 
 
 def test_exit_for_disengagement_refused_with_the_reason(as_counsellor, person, counsellor):
-    episode = EpisodeFactory(prescription=PrescriptionFactory(person=person), counsellor=counsellor, admitted_on=D(2024, 2, 1))
+    episode = EpisodeFactory(
+        prescription=PrescriptionFactory(person=person), counsellor=counsellor, admitted_on=D(2024, 2, 1)
+    )
     response = as_counsellor.post(
         reverse("exit_episode", args=[episode.pk]),
         {"exit_date": "2024-12-01", "reason": "disengagement", "note": "Silence", "version": episode.version},
@@ -145,10 +200,17 @@ def test_a_refused_reason_cannot_even_be_posted(as_counsellor, person, counsello
 
 
 def test_exit_through_the_page(as_counsellor, person, counsellor):
-    episode = EpisodeFactory(prescription=PrescriptionFactory(person=person), counsellor=counsellor, admitted_on=D(2024, 2, 1))
+    episode = EpisodeFactory(
+        prescription=PrescriptionFactory(person=person), counsellor=counsellor, admitted_on=D(2024, 2, 1)
+    )
     response = as_counsellor.post(
         reverse("exit_episode", args=[episode.pk]),
-        {"exit_date": "2024-12-01", "reason": "person_request", "low_intensity_offered": "on", "version": episode.version},
+        {
+            "exit_date": "2024-12-01",
+            "reason": "person_request",
+            "low_intensity_offered": "on",
+            "version": episode.version,
+        },
     )
     assert response.status_code == 302
     episode.refresh_from_db()

@@ -62,7 +62,9 @@ def test_duplicate_hint_while_typing(as_counsellor, lead):
         reverse("duplicates_hint"), {"first_name": "élodie", "last_name": "vidal", "birth_date": "1988-03-14"}
     )
     assert "Élodie VIDAL" in response.content.decode()
-    nothing = as_counsellor.get(reverse("duplicates_hint"), {"first_name": "x", "last_name": "y", "birth_date": "pas une date"})
+    nothing = as_counsellor.get(
+        reverse("duplicates_hint"), {"first_name": "x", "last_name": "y", "birth_date": "pas une date"}
+    )
     assert nothing.status_code == 200 and "VIDAL" not in nothing.content.decode()
 
 
@@ -78,7 +80,14 @@ def test_bad_input_gets_a_french_message_next_to_the_field(as_counsellor):
 
 @pytest.mark.parametrize(
     "query, found",
-    [("elodie", True), ("VIDAL", True), ("vid elo", True), ("14/03/1988", True), ("1988-03-14", True), ("dupont", False)],
+    [
+        ("elodie", True),
+        ("VIDAL", True),
+        ("vid elo", True),
+        ("14/03/1988", True),
+        ("1988-03-14", True),
+        ("dupont", False),
+    ],
 )
 def test_search_by_name_birth_date_or_code(as_counsellor, lead, query, found):
     person = PersonFactory(organisation=lead, first_name="Élodie", last_name="Vidal", birth_date=D(1988, 3, 14))
@@ -105,7 +114,10 @@ def test_concurrent_edit_is_refused_with_a_message(person, counsellor, colleague
     assert first.status_code == 302
     second = client_for(colleague).post(reverse("person_edit", args=[person.pk]), {**form, "phone": "02 22 22 22 22"})
     assert second.status_code == 200
-    assert "Quelqu’un d’autre a enregistré" in second.content.decode() or "Quelqu'un d'autre a enregistré" in second.content.decode()
+    assert (
+        "Quelqu’un d’autre a enregistré" in second.content.decode()
+        or "Quelqu'un d'autre a enregistré" in second.content.decode()
+    )
     person.refresh_from_db()
     assert person.phone == "01 11 11 11 11"
 
@@ -116,7 +128,9 @@ def test_person_page_shows_the_whole_pathway(as_counsellor, person, counsellor):
     episode = services.admit(counsellor.user, prescription, admitted_on=D(2024, 2, 1), counsellor=counsellor)
     PauseFactory(episode=episode, start=D(2024, 6, 1), end=D(2024, 8, 31))
     OutreachFactory(episode=episode, date=D(2024, 10, 1), channel="letter")
-    services.exit_episode(counsellor.user, episode, exit_date=D(2024, 12, 1), reason="moved_out", version=episode.version)
+    services.exit_episode(
+        counsellor.user, episode, exit_date=D(2024, 12, 1), reason="moved_out", version=episode.version
+    )
     waiting = PrescriptionFactory(person=person, date=today() - dt.timedelta(days=3))
     response = as_counsellor.get(reverse("person_detail", args=[person.pk]))
     content = response.content.decode()
@@ -140,8 +154,14 @@ def test_opening_a_person_page_is_logged(as_counsellor, person, counsellor):
 
 
 def test_person_status_on_the_list(as_counsellor, lead, counsellor):
-    active = EpisodeFactory(prescription=PrescriptionFactory(person=PersonFactory(organisation=lead, last_name="Actif")), counsellor=counsellor)
-    in_veille = EpisodeFactory(prescription=PrescriptionFactory(person=PersonFactory(organisation=lead, last_name="Pause")), counsellor=counsellor)
+    active = EpisodeFactory(
+        prescription=PrescriptionFactory(person=PersonFactory(organisation=lead, last_name="Actif")),
+        counsellor=counsellor,
+    )
+    in_veille = EpisodeFactory(
+        prescription=PrescriptionFactory(person=PersonFactory(organisation=lead, last_name="Pause")),
+        counsellor=counsellor,
+    )
     PauseFactory(episode=in_veille, start=today() - dt.timedelta(days=3), end=today() + dt.timedelta(days=30))
     content = as_counsellor.get(reverse("person_list")).content.decode()
     assert "ACTIF" in content and "PAUSE" in content

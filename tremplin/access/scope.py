@@ -96,9 +96,3 @@ def get_staff(user, pk) -> Staff:
         return staff_for(user).select_related("organisation").get(pk=pk)
     except (Staff.DoesNotExist, ValueError, TypeError) as error:
         raise Http404 from error
-
-
-def can_manage_staff(user) -> bool:
-    """Coordinators and managers manage the staff records they can see."""
-    staff = staff_of(user)
-    return staff is not None and staff.function in (Staff.Function.COORDINATOR, Staff.Function.MANAGER)

@@ -119,7 +119,9 @@ class Contract(models.Model):
     EndReason = ContractEndReason
 
     person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="contracts")
-    employer = models.ForeignKey(Employer, on_delete=models.PROTECT, related_name="contracts", verbose_name=_("employer"))
+    employer = models.ForeignKey(
+        Employer, on_delete=models.PROTECT, related_name="contracts", verbose_name=_("employer")
+    )
     job_title = models.CharField(_("job title"), max_length=200, blank=True)
     type = models.CharField(_("contract type"), max_length=20, choices=ContractType.choices)
     start = models.DateField(_("start date"))

@@ -58,8 +58,6 @@ def update_staff(user, staff: Staff, data: dict, username: str = "", password: s
 def create_organisation(user, platform: Platform, code: str, name: str) -> Organisation:
     if Organisation.objects.filter(platform=platform, code__iexact=code).exists():
         raise DomainError(_("This code is already used by another organisation."), field="code", code="code_taken")
-    organisation = Organisation.objects.create(
-        platform=platform, code=code, name=name, role=Organisation.Role.PARTNER
-    )
+    organisation = Organisation.objects.create(platform=platform, code=code, name=name, role=Organisation.Role.PARTNER)
     record(user, "organisation.created", organisation, changes=diff({}, snapshot(organisation)))
     return organisation

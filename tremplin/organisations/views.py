@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from tremplin.access import scope
+from tremplin.access.permissions import permission_required, require
 from tremplin.lib.dates import today
 from tremplin.lib.errors import DomainError
 from tremplin.lib.forms import add_domain_error
@@ -18,8 +19,11 @@ from .forms import OrganisationForm, StaffForm
 from .models import Staff
 
 
+@permission_required("staff.view")
 def staff_list(request):
-    staff_qs = scope.staff_for(request.user).select_related("organisation", "user").order_by("organisation__role", "name")
+    staff_qs = (
+        scope.staff_for(request.user).select_related("organisation", "user").order_by("organisation__role", "name")
+    )
     day = today()
     members = list(staff_qs)
     counts = active_counts([s.pk for s in members if s.function == Staff.Function.COUNSELLOR], day)
@@ -36,13 +40,8 @@ def staff_list(request):
     return render(request, "organisations/staff_list.html", {"rows": rows, "organisations": organisations})
 
 
-def _require_manager(request):
-    if not scope.can_manage_staff(request.user):
-        raise PermissionDenied
-
-
 def staff_create(request):
-    _require_manager(request)
+    require(request.user, "staff.manage")
     organisations = scope.organisations_for(request.user)
     form = StaffForm(request.POST or None, organisations=organisations, initial={"start": today(), "fte": 1})
     if request.method == "POST" and form.is_valid():
@@ -54,7 +53,7 @@ def staff_create(request):
 
 
 def staff_edit(request, pk):
-    _require_manager(request)
+    require(request.user, "staff.manage")
     staff = scope.get_staff(request.user, pk)
     organisations = scope.organisations_for(request.user)
     form = StaffForm(request.POST or None, instance=Staff.objects.get(pk=staff.pk), organisations=organisations)
@@ -71,8 +70,9 @@ def staff_edit(request, pk):
 
 
 def organisation_create(request):
+    require(request.user, "organisation.create")
     staff = scope.staff_of(request.user)
-    if staff is None or not (staff.sees_whole_platform and staff.function == Staff.Function.MANAGER):
+    if not staff.organisation.is_lead:
         raise PermissionDenied
     form = OrganisationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

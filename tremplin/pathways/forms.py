@@ -32,7 +32,9 @@ class PrescriptionForm(ServiceModelForm):
             "subsidiarity_justification": forms.Textarea(attrs={"rows": 3}),
         }
         help_texts = {
-            "current_support": _("Leave at “none” unless an EA, EI, SIAE or medico-social service already supports the person."),
+            "current_support": _(
+                "Leave at “none” unless an EA, EI, SIAE or medico-social service already supports the person."
+            ),
             "subsidiarity_justification": _("Required when the person is already supported elsewhere."),
             "urgent": _("Urgent CDAPH decision (article R. 241-28 5° of the CASF)."),
         }

@@ -71,9 +71,7 @@ class Prescription(models.Model):
     current_support = models.CharField(
         _("already supported by"), max_length=5, choices=CurrentSupport.choices, blank=True, default=""
     )
-    subsidiarity_justification = models.TextField(
-        _("why emploi accompagné is still needed (subsidiarity)"), blank=True
-    )
+    subsidiarity_justification = models.TextField(_("why emploi accompagné is still needed (subsidiarity)"), blank=True)
     withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
     withdrawal_reason = models.TextField(_("reason for withdrawal"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -124,6 +122,7 @@ class EntryStatus(models.TextChoices):
     STUDENT = "student", _("student or apprentice")
     OTHER = "other", _("other")
 
+
 class ExitReason(models.TextChoices):
     # The only reasons the national specification accepts (§IV.E). There is no other.
     PERSON_REQUEST = "person_request", _("at the person's request")
@@ -147,13 +146,9 @@ class Episode(models.Model):
         _("programme"), max_length=30, choices=Programme.choices, default=Programme.EMPLOI_ACCOMPAGNE
     )
     admitted_on = models.DateField(_("admission date"))
-    entry_status = models.CharField(
-        _("status at entry"), max_length=20, choices=EntryStatus.choices, blank=True
-    )
+    entry_status = models.CharField(_("status at entry"), max_length=20, choices=EntryStatus.choices, blank=True)
     months_without_work = models.PositiveIntegerField(_("months without work before entry"), null=True, blank=True)
-    years_worked = models.DecimalField(
-        _("years worked in all"), max_digits=5, decimal_places=2, null=True, blank=True
-    )
+    years_worked = models.DecimalField(_("years worked in all"), max_digits=5, decimal_places=2, null=True, blank=True)
     exit_date = models.DateField(_("exit date"), null=True, blank=True)
     exit_reason = models.CharField(_("exit reason"), max_length=30, choices=ExitReason.choices, blank=True)
     exit_note = models.TextField(_("exit: analysis and consultation of the person"), blank=True)
@@ -235,9 +230,7 @@ class CounsellorAssignment(models.Model):
     )
     start = models.DateField(_("from"))
     end = models.DateField(_("until"), null=True, blank=True)
-    over_ceiling_justification = models.TextField(
-        _("justification for exceeding the caseload ceiling"), blank=True
-    )
+    over_ceiling_justification = models.TextField(_("justification for exceeding the caseload ceiling"), blank=True)
     over_ceiling_resolved_on = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -284,9 +277,7 @@ class Pause(models.Model):
         _("employer informed"), max_length=12, choices=EmployerInformed.choices, default=EmployerInformed.NO_EMPLOYER
     )
     ended_early = models.BooleanField(default=False, editable=False)
-    closed_on = models.DateField(
-        _("support resumed (recorded on)"), null=True, blank=True, editable=False
-    )
+    closed_on = models.DateField(_("support resumed (recorded on)"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -134,7 +134,13 @@ def add_recognition(user, person: Person, data: dict) -> Recognition:
     recognition = Recognition(person=person, **{k: data[k] for k in RECOGNITION_FIELDS})
     _check_recognition(recognition)
     recognition.save()
-    record(user, "recognition.created", recognition, person=person, changes=diff({}, snapshot(recognition, RECOGNITION_FIELDS)))
+    record(
+        user,
+        "recognition.created",
+        recognition,
+        person=person,
+        changes=diff({}, snapshot(recognition, RECOGNITION_FIELDS)),
+    )
     return recognition
 
 
@@ -156,7 +162,11 @@ def update_recognition(user, recognition: Recognition, data: dict) -> Recognitio
 def delete_recognition(user, recognition: Recognition) -> None:
     person = recognition.person
     record(
-        user, "recognition.deleted", recognition, person=person, changes=diff(snapshot(recognition, RECOGNITION_FIELDS), {})
+        user,
+        "recognition.deleted",
+        recognition,
+        person=person,
+        changes=diff(snapshot(recognition, RECOGNITION_FIELDS), {}),
     )
     recognition.delete()
 
@@ -557,7 +567,10 @@ def start_veille(
         person=episode.person,
         changes=diff(
             {},
-            snapshot(pause, ["start", "end", "requested_by", "agreement_date", "reactivation_conditions", "employer_informed"]),
+            snapshot(
+                pause,
+                ["start", "end", "requested_by", "agreement_date", "reactivation_conditions", "employer_informed"],
+            ),
         ),
     )
     return pause
@@ -604,9 +617,7 @@ def extend_veille(user, pause: Pause, *, decided_on: dt.date, new_end: dt.date, 
     if not pause.episode.is_open:
         raise DomainError(_("This support has ended: the veille cannot be extended."), code="episode_closed")
     if pause.closed_on is not None:
-        raise DomainError(
-            _("Support has resumed after this veille: start a new veille instead."), code="veille_closed"
-        )
+        raise DomainError(_("Support has resumed after this veille: start a new veille instead."), code="veille_closed")
     if decided_on < pause.start:
         raise DomainError(
             _("The decision cannot be before the start of the veille."), field="decided_on", code="decision_early"
@@ -665,7 +676,9 @@ def record_resumption(user, pause: Pause) -> Pause:
 
 
 @transaction.atomic
-def record_outreach(user, episode: Episode, *, date: dt.date, channel: str, outcome: str, note: str = "") -> OutreachAttempt:
+def record_outreach(
+    user, episode: Episode, *, date: dt.date, channel: str, outcome: str, note: str = ""
+) -> OutreachAttempt:
     _lock_person(episode.person)
     episode = Episode.objects.get(pk=episode.pk)
     if not episode.is_open:
@@ -697,9 +710,9 @@ def last_contact(episode: Episode, up_to: dt.date) -> dt.date:
     from tremplin.activity.models import Intervention
 
     candidates = [episode.admitted_on]
-    reached = episode.outreach_attempts.filter(
-        outcome=OutreachAttempt.Outcome.REACHED, date__lte=up_to
-    ).aggregate(last=Max("date"))["last"]
+    reached = episode.outreach_attempts.filter(outcome=OutreachAttempt.Outcome.REACHED, date__lte=up_to).aggregate(
+        last=Max("date")
+    )["last"]
     if reached:
         candidates.append(reached)
     interview = Intervention.objects.filter(
@@ -760,7 +773,9 @@ def exit_episode(
     _check_not_future(exit_date, "exit_date")
     if reason == ExitReason.PERSON_REQUEST and not low_intensity_offered:
         raise DomainError(
-            _("Before an exit at the person's request, confirm they were told that low-intensity support remains possible."),
+            _(
+                "Before an exit at the person's request, confirm they were told that low-intensity support remains possible."
+            ),
             field="low_intensity_offered",
             code="low_intensity_not_offered",
         )
@@ -820,7 +835,10 @@ def exit_episode(
         person=episode.person,
         changes=diff(
             {},
-            snapshot(episode, ["exit_date", "exit_reason", "exit_note", "exit_low_intensity_offered", "exit_receiving_platform"]),
+            snapshot(
+                episode,
+                ["exit_date", "exit_reason", "exit_note", "exit_low_intensity_offered", "exit_receiving_platform"],
+            ),
         ),
     )
     return episode

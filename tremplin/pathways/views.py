@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tremplin.access import scope
+from tremplin.access.permissions import permission_required, require
 from tremplin.lib.dates import today
 from tremplin.lib.errors import DomainError
 from tremplin.lib.forms import add_domain_error
@@ -41,6 +42,7 @@ def _done(request, person_id, message):
 
 def prescription_add(request, pk):
     person = scope.get_person(request.user, pk)
+    require(request.user, "prescription.change")
     form = PrescriptionForm(request.POST or None, initial={"date": today()})
     if request.method == "POST" and form.is_valid():
         try:
@@ -54,6 +56,7 @@ def prescription_add(request, pk):
 
 def prescription_edit(request, pk):
     prescription = scope.get_for_person(request.user, Prescription.objects.select_related("person"), pk)
+    require(request.user, "prescription.change")
     form = PrescriptionForm(request.POST or None, instance=Prescription.objects.get(pk=prescription.pk))
     if request.method == "POST" and form.is_valid():
         try:
@@ -71,6 +74,7 @@ def prescription_edit(request, pk):
 
 def prescription_withdraw(request, pk):
     prescription = scope.get_for_person(request.user, Prescription.objects.select_related("person"), pk)
+    require(request.user, "prescription.change")
     form = WithdrawPrescriptionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -94,10 +98,9 @@ def prescription_withdraw(request, pk):
 
 
 def admit(request, pk):
-    prescription = scope.get_for_person(
-        request.user, Prescription.objects.select_related("person__organisation"), pk
-    )
+    prescription = scope.get_for_person(request.user, Prescription.objects.select_related("person__organisation"), pk)
     person = prescription.person
+    require(request.user, "episode.admit")
     form = AdmissionForm(request.POST or None, organisation=person.organisation)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -116,9 +119,12 @@ def admit(request, pk):
             add_domain_error(form, error)
         else:
             return _done(request, person.pk, _("%(name)s is admitted.") % {"name": person.full_name})
-    return render(request, "pathways/admission_form.html", {"form": form, "person": person, "prescription": prescription})
+    return render(
+        request, "pathways/admission_form.html", {"form": form, "person": person, "prescription": prescription}
+    )
 
 
+@permission_required("waiting_list.view")
 def waiting_list(request):
     day = today()
     priority = Case(
@@ -143,6 +149,7 @@ def _episode(request, pk) -> Episode:
 
 def entry_situation_edit(request, pk):
     episode = _episode(request, pk)
+    require(request.user, "episode.change")
     form = EntrySituationForm(request.POST or None, instance=Episode.objects.get(pk=episode.pk))
     if request.method == "POST" and form.is_valid():
         try:
@@ -160,6 +167,7 @@ def entry_situation_edit(request, pk):
 
 def change_counsellor(request, pk):
     episode = _episode(request, pk)
+    require(request.user, "episode.assign")
     form = ChangeCounsellorForm(request.POST or None, organisation=episode.person.organisation)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -184,6 +192,7 @@ def change_counsellor(request, pk):
 
 def veille_start(request, pk):
     episode = _episode(request, pk)
+    require(request.user, "episode.change")
     form = VeilleForm(request.POST or None, initial={"start": today()})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -202,6 +211,7 @@ def _pause(request, pk) -> Pause:
 
 def veille_end(request, pk):
     pause = _pause(request, pk)
+    require(request.user, "episode.change")
     form = EndVeilleForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -213,12 +223,18 @@ def veille_end(request, pk):
     return render(
         request,
         "pathways/simple_form.html",
-        {"form": form, "person": pause.episode.person, "title": _("End the veille early"), "submit": _("End the veille")},
+        {
+            "form": form,
+            "person": pause.episode.person,
+            "title": _("End the veille early"),
+            "submit": _("End the veille"),
+        },
     )
 
 
 def veille_extend(request, pk):
     pause = _pause(request, pk)
+    require(request.user, "episode.change")
     form = ExtendVeilleForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -237,6 +253,7 @@ def veille_extend(request, pk):
 @require_POST
 def veille_resume(request, pk):
     pause = _pause(request, pk)
+    require(request.user, "episode.change")
     try:
         services.record_resumption(request.user, pause)
     except DomainError as error:
@@ -247,6 +264,7 @@ def veille_resume(request, pk):
 
 def outreach_add(request, pk):
     episode = _episode(request, pk)
+    require(request.user, "episode.change")
     form = OutreachForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -264,6 +282,7 @@ def outreach_add(request, pk):
 
 def exit_episode(request, pk):
     episode = _episode(request, pk)
+    require(request.user, "episode.change")
     form = ExitForm(request.POST or None, initial={"version": episode.version})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -287,5 +306,11 @@ def exit_episode(request, pk):
     return render(
         request,
         "pathways/exit_form.html",
-        {"form": form, "person": episode.person, "episode": episode, "last_contact": last_contact, "attempts": attempts},
+        {
+            "form": form,
+            "person": episode.person,
+            "episode": episode,
+            "last_contact": last_contact,
+            "attempts": attempts,
+        },
     )

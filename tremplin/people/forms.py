@@ -84,9 +84,7 @@ class PersonForm(ServiceModelForm):
 
 
 class NewPersonForm(PersonForm):
-    confirm_not_duplicate = forms.BooleanField(
-        label=_("I have checked: this is a different person"), required=False
-    )
+    confirm_not_duplicate = forms.BooleanField(label=_("I have checked: this is a different person"), required=False)
 
     def __init__(self, *args, organisations=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -66,12 +66,8 @@ class Person(models.Model):
     legal_representative_contact = models.CharField(
         _("legal representative's contact details"), max_length=200, blank=True
     )
-    disabilities = models.JSONField(
-        _("disabilities"), default=list, blank=True, help_text=_("Main disability first.")
-    )
-    education_level = models.CharField(
-        _("education level"), max_length=4, choices=EducationLevel.choices, blank=True
-    )
+    disabilities = models.JSONField(_("disabilities"), default=list, blank=True, help_text=_("Main disability first."))
+    education_level = models.CharField(_("education level"), max_length=4, choices=EducationLevel.choices, blank=True)
     search_name = models.CharField(max_length=210, editable=False, db_index=True, default="")
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -146,11 +142,7 @@ class Recognition(models.Model):
 
     def expires_soon(self, day: dt.date) -> bool:
         """Valid today and ending within six months: renewal is to be prepared."""
-        return (
-            self.end is not None
-            and self.end >= day
-            and self.end <= add_months(day, self.EXPIRY_WARNING_MONTHS)
-        )
+        return self.end is not None and self.end >= day and self.end <= add_months(day, self.EXPIRY_WARNING_MONTHS)
 
     def is_expired(self, day: dt.date) -> bool:
         return self.end is not None and self.end < day

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tremplin.access import scope
+from tremplin.access.permissions import permission_required, require
 from tremplin.audit import display
 from tremplin.audit.log import record
 from tremplin.audit.models import AuditEntry
@@ -54,6 +55,7 @@ def search_persons(queryset, q: str):
     return queryset.filter(by_code | by_name) if words else queryset.filter(by_code)
 
 
+@permission_required("person.view")
 def person_list(request):
     form = SearchForm(request.GET or None)
     q = form.cleaned_data["q"] if form.is_valid() else ""
@@ -69,7 +71,9 @@ def person_list(request):
         episode = supported_episode(person, day)
         counsellor = episode.current_counsellor(day) if episode else None
         status = person_status(person, day)
-        rows.append({"person": person, "status": status, "status_label": Status.LABELS[status], "counsellor": counsellor})
+        rows.append(
+            {"person": person, "status": status, "status_label": Status.LABELS[status], "counsellor": counsellor}
+        )
     template = "people/_person_rows.html" if request.htmx else "people/person_list.html"
     return render(request, template, {"form": form, "page": page, "rows": rows, "q": q})
 
@@ -81,6 +85,7 @@ def _organisation_for_new_person(request, form) -> object:
     return organisations[0]
 
 
+@permission_required("person.create")
 def person_create(request):
     organisations = list(scope.organisations_for(request.user))
     if not organisations:
@@ -118,6 +123,7 @@ def person_create(request):
 
 def person_edit(request, pk):
     person = scope.get_person(request.user, pk)
+    require(request.user, "person.change")
     if request.method == "POST":
         form = PersonForm(request.POST, instance=Person.objects.get(pk=person.pk))
         if form.is_valid():
@@ -145,6 +151,7 @@ def _reload_after_conflict(form, person, error):
 
 def person_detail(request, pk):
     person = scope.get_person(request.user, pk)
+    require(request.user, "person.view")
     person = (
         Person.objects.filter(pk=person.pk)
         .select_related("organisation__platform")
@@ -195,6 +202,7 @@ def person_detail(request, pk):
 
 def recognition_add(request, pk):
     person = scope.get_person(request.user, pk)
+    require(request.user, "person.change")
     form = RecognitionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -209,6 +217,7 @@ def recognition_add(request, pk):
 
 def recognition_edit(request, pk):
     recognition = scope.get_for_person(request.user, Recognition.objects.select_related("person"), pk)
+    require(request.user, "person.change")
     form = RecognitionForm(request.POST or None, instance=Recognition.objects.get(pk=recognition.pk))
     if request.method == "POST" and form.is_valid():
         try:
@@ -219,19 +228,23 @@ def recognition_edit(request, pk):
             messages.success(request, _("Recognition saved."))
             return redirect("person_detail", pk=recognition.person_id)
     return render(
-        request, "people/recognition_form.html", {"form": form, "person": recognition.person, "recognition": recognition}
+        request,
+        "people/recognition_form.html",
+        {"form": form, "person": recognition.person, "recognition": recognition},
     )
 
 
 @require_POST
 def recognition_delete(request, pk):
     recognition = scope.get_for_person(request.user, Recognition.objects.select_related("person"), pk)
+    require(request.user, "person.change")
     person_id = recognition.person_id
     services.delete_recognition(request.user, recognition)
     messages.success(request, _("Recognition deleted."))
     return redirect("person_detail", pk=person_id)
 
 
+@permission_required("person.create")
 def duplicates_hint(request):
     """htmx: likely duplicates while typing a new person's name and birth date."""
     first_name = request.GET.get("first_name", "")[:100]
@@ -242,6 +255,7 @@ def duplicates_hint(request):
         birth_date = None
     duplicates = []
     if first_name and last_name and birth_date:
-        duplicates = list(services.likely_duplicates(scope.persons_for(request.user), first_name, last_name, birth_date)[:5])
+        duplicates = list(
+            services.likely_duplicates(scope.persons_for(request.user), first_name, last_name, birth_date)[:5]
+        )
     return render(request, "people/_duplicates.html", {"duplicates": duplicates})
-

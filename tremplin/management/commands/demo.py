@@ -50,8 +50,12 @@ class Command(BaseCommand):
 def existing_demo_accounts():
     from tremplin.organisations.models import Staff
 
-    staff = Staff.objects.filter(user__isnull=False, organisation__platform__code="EA12").select_related("user", "organisation")
-    return [(s.user.username, s.name, f"{s.get_function_display()} · {s.organisation.name}") for s in staff.order_by("pk")]
+    staff = Staff.objects.filter(user__isnull=False, organisation__platform__code="EA12").select_related(
+        "user", "organisation"
+    )
+    return [
+        (s.user.username, s.name, f"{s.get_function_display()} · {s.organisation.name}") for s in staff.order_by("pk")
+    ]
 
 
 def print_accounts(out, accounts) -> None:

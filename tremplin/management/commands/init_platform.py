@@ -40,14 +40,21 @@ class Command(BaseCommand):
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from error
         with transaction.atomic():
-            platform = Platform.objects.create(code=options["code"], name=options["name"], department=options["department"])
+            platform = Platform.objects.create(
+                code=options["code"], name=options["name"], department=options["department"]
+            )
             lead = Organisation.objects.create(
                 platform=platform, code=options["lead_code"], name=options["lead_name"], role=Organisation.Role.LEAD
             )
             user = user_model.objects.create_user(username=options["manager_login"], password=password)
             Staff.objects.create(
-                organisation=lead, code="S1", name=options["manager_name"], function=Staff.Function.MANAGER,
-                fte=1, start=dt.date.today(), user=user,
+                organisation=lead,
+                code="S1",
+                name=options["manager_name"],
+                function=Staff.Function.MANAGER,
+                fte=1,
+                start=dt.date.today(),
+                user=user,
             )
             record(None, "platform.initialised", platform, detail={"manager": options["manager_login"]})
         self.stdout.write(_("Platform created. Sign in as %(login)s.") % {"login": options["manager_login"]})

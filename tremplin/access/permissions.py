@@ -1,0 +1,107 @@
+"""What each role may do: the permission table, in one place.
+
+Two questions are asked for every page:
+1. may the user see this record? `access.scope` answers; outside the scope: 404.
+2. may the user's role do this action? this table answers; seen but not allowed: 403.
+
+`docs/permissions.md` shows this table for people; a test walks it.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from tremplin.organisations.models import Staff
+
+from .scope import staff_of
+
+
+class Role(models.TextChoices):
+    COUNSELLOR = "counsellor", _("counsellor")
+    COORDINATOR = "coordinator", _("coordinator")
+    MANAGER = "manager", _("manager")
+    ADMINISTRATIVE = "administrative", _("administrative staff")
+    CLINICIAN = "clinician", _("clinician (medical, psychological or social)")
+    OTHER = "other", _("other staff")
+
+
+R = Role
+STAFF_ROLES = {R.COUNSELLOR, R.COORDINATOR, R.MANAGER, R.ADMINISTRATIVE, R.CLINICIAN, R.OTHER}
+
+# action -> roles allowed. Actions are dotted: <area>.<verb>.
+TABLE: dict[str, set[str]] = {
+    # Persons and their pathway
+    "person.view": {R.COUNSELLOR, R.COORDINATOR, R.MANAGER, R.ADMINISTRATIVE, R.CLINICIAN, R.OTHER},
+    "person.create": {R.COUNSELLOR, R.COORDINATOR, R.MANAGER, R.ADMINISTRATIVE},
+    "person.change": {R.COUNSELLOR, R.COORDINATOR, R.MANAGER, R.ADMINISTRATIVE},
+    "prescription.change": {R.COUNSELLOR, R.COORDINATOR, R.MANAGER, R.ADMINISTRATIVE},
+    "episode.admit": {R.COUNSELLOR, R.COORDINATOR, R.MANAGER},
+    "episode.change": {R.COUNSELLOR, R.COORDINATOR, R.MANAGER},  # entry situation, veille, outreach, exit
+    "episode.assign": {R.COORDINATOR, R.MANAGER, R.COUNSELLOR},  # change of counsellor
+    "waiting_list.view": {R.COUNSELLOR, R.COORDINATOR, R.MANAGER, R.ADMINISTRATIVE},
+    # Daily activity
+    "intervention.log": {R.COUNSELLOR, R.COORDINATOR, R.CLINICIAN},
+    "caseload.view": {R.COUNSELLOR, R.COORDINATOR, R.MANAGER},
+    "team.view": {R.COORDINATOR, R.MANAGER},
+    "team.reassign": {R.COORDINATOR, R.MANAGER},
+    # Employers and jobs
+    "employer.view": {R.COUNSELLOR, R.COORDINATOR, R.MANAGER, R.ADMINISTRATIVE},
+    "employer.change": {R.COUNSELLOR, R.COORDINATOR, R.MANAGER, R.ADMINISTRATIVE},
+    "employment.change": {R.COUNSELLOR, R.COORDINATOR, R.MANAGER, R.ADMINISTRATIVE},
+    "agreement.generate": {R.COUNSELLOR, R.COORDINATOR, R.MANAGER, R.ADMINISTRATIVE},
+    # Steering
+    "steering.view": {R.COORDINATOR, R.MANAGER},
+    "steering.transmit": {R.MANAGER},
+    "bundle.import": {R.MANAGER},
+    "bundle.export": {R.MANAGER},
+    # Organisation
+    "staff.view": {R.COUNSELLOR, R.COORDINATOR, R.MANAGER, R.ADMINISTRATIVE, R.CLINICIAN, R.OTHER},
+    "staff.manage": {R.COORDINATOR, R.MANAGER},
+    "organisation.create": {R.MANAGER},
+}
+
+
+def role_of(user) -> str | None:
+    """The role of a signed-in user, or None (no access to anything)."""
+    staff = staff_of(user)
+    if staff is None:
+        return None
+    if staff.function == Staff.Function.OTHER and staff.clinical_domain:
+        return R.CLINICIAN
+    return staff.function
+
+
+def can(user, action: str) -> bool:
+    if action not in TABLE:
+        raise KeyError(f"Unknown action {action!r}: add it to access.permissions.TABLE")
+    role = role_of(user)
+    return role is not None and role in TABLE[action]
+
+
+def require(user, action: str) -> None:
+    if not can(user, action):
+        raise PermissionDenied(action)
+
+
+def permission_required(action: str):
+    """Decorator for views: 403 when the user's role may not do `action`.
+
+    Use it on views that do not load a scoped record first; views that do should call
+    `require()` after the scope lookup so that outsiders get 404 rather than 403.
+    """
+    if action not in TABLE:
+        raise KeyError(f"Unknown action {action!r}")
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            require(request.user, action)
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator

@@ -1,0 +1,123 @@
+"""Days on which persons are supported, in veille and active, over a period (INDICATORS.md).
+
+- supported on D: an episode has admitted_on <= D and (no exit or exit_date > D);
+- in veille on D: a pause of that episode has start <= D <= end;
+- active on D: supported and not in veille.
+
+Intervals are inclusive (first day, last day) and, per person, sorted and disjoint. The
+functions load episodes and pauses of many persons at once (two queries), for the indicators,
+the intensity on the person's page, the caseload and the due list alike.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.db.models import Q
+
+from .models import Episode, Pause
+
+Interval = tuple[dt.date, dt.date]
+ONE_DAY = dt.timedelta(days=1)
+
+
+def merge(intervals: Iterable[Interval]) -> list[Interval]:
+    """Sort and merge overlapping or touching intervals."""
+    result: list[Interval] = []
+    for start, end in sorted(intervals):
+        if result and start <= result[-1][1] + ONE_DAY:
+            if end > result[-1][1]:
+                result[-1] = (result[-1][0], end)
+        else:
+            result.append((start, end))
+    return result
+
+
+def subtract(intervals: list[Interval], holes: Iterable[Interval]) -> list[Interval]:
+    """`intervals` minus `holes` (both inclusive)."""
+    result = list(intervals)
+    for h_start, h_end in merge(holes):
+        next_result = []
+        for start, end in result:
+            if h_end < start or h_start > end:
+                next_result.append((start, end))
+                continue
+            if start < h_start:
+                next_result.append((start, h_start - ONE_DAY))
+            if end > h_end:
+                next_result.append((h_end + ONE_DAY, end))
+        result = next_result
+    return result
+
+
+def clip(intervals: Iterable[Interval], start: dt.date, end: dt.date) -> list[Interval]:
+    result = []
+    for a, b in intervals:
+        a, b = max(a, start), min(b, end)
+        if a <= b:
+            result.append((a, b))
+    return result
+
+
+def days(intervals: Iterable[Interval]) -> int:
+    return sum((b - a).days + 1 for a, b in intervals)
+
+
+def contains(intervals: list[Interval], day: dt.date) -> bool:
+    return any(a <= day <= b for a, b in intervals)
+
+
+class PeriodStates:
+    """Supported and active intervals of many persons inside [start, end]."""
+
+    def __init__(self, start: dt.date, end: dt.date, supported: dict, veille: dict):
+        self.start = start
+        self.end = end
+        self.supported: dict[int, list[Interval]] = supported
+        self.veille: dict[int, list[Interval]] = veille
+        self.active: dict[int, list[Interval]] = {
+            person_id: subtract(intervals, veille.get(person_id, [])) for person_id, intervals in supported.items()
+        }
+
+    @property
+    def person_ids(self) -> list[int]:
+        """Persons supported on at least one day of the period."""
+        return [person_id for person_id, intervals in self.supported.items() if intervals]
+
+    def is_active_all_period(self, person_id: int) -> bool:
+        return self.active.get(person_id, []) == [(self.start, self.end)]
+
+
+def period_states(persons, start: dt.date, end: dt.date) -> PeriodStates:
+    """Load episodes and pauses overlapping [start, end] for `persons` (a queryset or ids)."""
+    episodes = Episode.objects.filter(person__in=persons, admitted_on__lte=end).filter(
+        Q(exit_date__isnull=True) | Q(exit_date__gt=start)
+    )
+    supported: dict[int, list[Interval]] = defaultdict(list)
+    episode_person: dict[int, int] = {}
+    for episode_id, person_id, admitted_on, exit_date in episodes.values_list("id", "person_id", "admitted_on", "exit_date"):
+        last = end if exit_date is None else min(end, exit_date - ONE_DAY)
+        first = max(start, admitted_on)
+        if first <= last:
+            supported[person_id].append((first, last))
+            episode_person[episode_id] = person_id
+    veille: dict[int, list[Interval]] = defaultdict(list)
+    if episode_person:
+        pauses = Pause.objects.filter(episode__in=episodes, start__lte=end, end__gte=start)
+        for episode_id, p_start, p_end in pauses.values_list("episode_id", "start", "end"):
+            person_id = episode_person.get(episode_id)
+            if person_id is not None:
+                veille[person_id].append((max(p_start, start), min(p_end, end)))
+    supported = {pid: merge(iv) for pid, iv in supported.items()}
+    # A pause only counts on days its episode supports the person.
+    veille = {pid: merge(clip_all(iv, supported.get(pid, []))) for pid, iv in veille.items()}
+    return PeriodStates(start, end, supported, veille)
+
+
+def clip_all(intervals: list[Interval], within: list[Interval]) -> list[Interval]:
+    result = []
+    for a, b in within:
+        result += clip(intervals, a, b)
+    return result
