@@ -28,6 +28,7 @@ def test_check_deploy_is_clean_with_the_documented_production_settings(tmp_path)
         "TREMPLIN_VAR_DIR": str(tmp_path),
     }
     env.pop("DATABASE_URL", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     result = subprocess.run(
         [sys.executable, "-m", "tremplin", "check", "--deploy", "--fail-level", "WARNING"],
         env=env,

@@ -22,7 +22,7 @@ def test_main_journey_from_person_to_exit(page, axe, counsellor, lead):
 
     # A new person.
     page.get_by_role("link", name="Nouvelle personne").first.click()
-    page.get_by_label("Nom", exact=True).fill("Vidal")
+    page.get_by_role("textbox", name="Nom", exact=True).fill("Vidal")
     page.get_by_label("Prénom").fill("Élodie")
     page.get_by_label("Date de naissance").fill("1988-03-14")
     page.get_by_label("Handicap principal").select_option("psychic")
@@ -39,7 +39,7 @@ def test_main_journey_from_person_to_exit(page, axe, counsellor, lead):
     page.get_by_role("link", name="Nouvelle prescription").click()
     day = today() - dt.timedelta(days=20)
     page.get_by_label("Date de la prescription").fill(day.isoformat())
-    page.get_by_label("Prescripteur", exact=True).select_option("cap_emploi")
+    page.get_by_role("combobox", name="Prescripteur", exact=True).select_option("cap_emploi")
     page.get_by_label("La personne a donné son accord").check()
     page.get_by_label("Date de l’accord de la personne").fill(day.isoformat())
     axe.check(page, "04-prescription-form")

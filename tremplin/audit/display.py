@@ -98,5 +98,7 @@ def changes(entry: AuditEntry) -> list[Change]:
                 label = model._meta.get_field(name).verbose_name
             except FieldDoesNotExist:
                 label = name
-        result.append(Change(label=str(label or name), old=_display(model, name, old), new=_display(model, name, new)))
+        old_text, new_text = _display(model, name, old), _display(model, name, new)
+        if old_text != new_text:
+            result.append(Change(label=str(label or name), old=old_text, new=new_text))
     return result

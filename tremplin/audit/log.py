@@ -43,6 +43,13 @@ def diff(before: dict, after: dict) -> dict:
     return changes
 
 
+def _actor_name(user) -> str:
+    if user is None:
+        return ""
+    staff = getattr(user, "staff_member", None)
+    return (staff.name if staff is not None else "") or user.get_full_name() or user.get_username()
+
+
 def record(
     user,
     action: str,
@@ -58,7 +65,7 @@ def record(
         user = None
     entry = AuditEntry(
         user=user,
-        actor=(user.get_full_name() or user.get_username()) if user is not None else "",
+        actor=_actor_name(user),
         action=action,
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",

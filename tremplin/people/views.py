@@ -130,23 +130,18 @@ def person_edit(request, pk):
             try:
                 services.update_person(request.user, person, form.person_data(), form.cleaned_data.get("version") or 0)
             except DomainError as error:
-                add_domain_error(form, error)
-                form = _reload_after_conflict(form, person, error)
+                if error.code == "concurrent_edit":
+                    # Show the version saved by the other person, and say why.
+                    messages.error(request, str(error.message))
+                    form = PersonForm(instance=Person.objects.get(pk=person.pk))
+                else:
+                    add_domain_error(form, error)
             else:
                 messages.success(request, _("Changes saved."))
                 return redirect("person_detail", pk=person.pk)
     else:
         form = PersonForm(instance=person)
     return render(request, "people/person_form.html", {"form": form, "person": person, "creating": False})
-
-
-def _reload_after_conflict(form, person, error):
-    """On a concurrent edit, show the saved version with the refusal message."""
-    if error.code != "concurrent_edit":
-        return form
-    fresh = PersonForm(instance=Person.objects.get(pk=person.pk))
-    fresh.add_error(None, str(error.message))
-    return fresh
 
 
 def person_detail(request, pk):
