@@ -92,3 +92,24 @@ def test_main_journey_from_person_to_exit(page, axe, counsellor, lead):
     axe.check(page, "11-person-exited")
     episode.refresh_from_db()
     assert episode.exit_reason == "person_request"
+
+
+def test_coordinator_pages_are_accessible(page, axe, coordinator, counsellor, lead):
+    from tests.factories import EpisodeFactory, PersonFactory, PrescriptionFactory
+
+    for _ in range(3):
+        EpisodeFactory(prescription=PrescriptionFactory(person=PersonFactory(organisation=lead)), counsellor=counsellor)
+    PrescriptionFactory(person=PersonFactory(organisation=lead), date=today(), urgent=True)
+    coordinator.user.username = "marc.alibert"
+    coordinator.user.save()
+    sign_in(page, "marc.alibert", PASSWORD)
+    page.get_by_role("link", name="Personnes", exact=True).click()
+    page.get_by_label("Statut").select_option("current")
+    page.get_by_role("button", name="Rechercher").click()
+    axe.check(page, "20-person-list-filtered")
+    page.get_by_role("link", name="Équipe").click()
+    axe.check(page, "21-staff-list")
+    page.get_by_role("link", name="Ajouter un professionnel").click()
+    page.get_by_role("button", name="Enregistrer").click()
+    assert page.locator("#form-errors").is_visible()
+    axe.check(page, "22-staff-form-errors")

@@ -167,3 +167,25 @@ def test_person_status_on_the_list(as_counsellor, lead, counsellor):
     assert "ACTIF" in content and "PAUSE" in content
     assert content.count("badge active") >= 1 and "badge in_veille" in content
     assert active.person.last_name.upper() in content
+
+
+def test_person_list_filters_by_status(as_counsellor, lead, counsellor):
+    active = EpisodeFactory(prescription=PrescriptionFactory(person=PersonFactory(organisation=lead, last_name="Actif")), counsellor=counsellor)
+    veille = EpisodeFactory(prescription=PrescriptionFactory(person=PersonFactory(organisation=lead, last_name="Pause")), counsellor=counsellor)
+    PauseFactory(episode=veille, start=today() - dt.timedelta(days=3), end=today() + dt.timedelta(days=30))
+    waiting = PrescriptionFactory(person=PersonFactory(organisation=lead, last_name="Attente"), date=today())
+    exited = EpisodeFactory(prescription=PrescriptionFactory(person=PersonFactory(organisation=lead, last_name="Sorti")), counsellor=counsellor)
+    services.exit_episode(counsellor.user, exited, exit_date=D(2024, 6, 1), reason="death", version=exited.version)
+    expected = {
+        "active": {"ACTIF"},
+        "in_veille": {"PAUSE"},
+        "current": {"ACTIF", "PAUSE"},
+        "waiting": {"ATTENTE"},
+        "exited": {"SORTI"},
+        "": {"ACTIF", "PAUSE", "ATTENTE", "SORTI"},
+    }
+    names = {"ACTIF", "PAUSE", "ATTENTE", "SORTI"}
+    for status, shown in expected.items():
+        content = as_counsellor.get(reverse("person_list"), {"status": status}).content.decode()
+        assert {n for n in names if f">{n} " in content} == shown, status
+    assert active and waiting

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.utils.translation import gettext_lazy as _
 
 from tremplin.lib.forms import DateInput, ServiceModelForm
@@ -15,6 +16,7 @@ class StaffForm(ServiceModelForm):
         required=False,
         max_length=150,
         help_text=_("To give this person an account. Letters, digits and . @ + - _ only."),
+        validators=[UnicodeUsernameValidator()],
     )
     password = forms.CharField(
         label=_("Initial password"),

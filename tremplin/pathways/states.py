@@ -18,7 +18,7 @@ class Status:
     EXITED = "exited"
 
     LABELS = {
-        NEW: _("no prescription yet"),
+        NEW: _("not admitted"),
         WAITING: _("waiting"),
         ACTIVE: _("active"),
         IN_VEILLE: _("in veille"),
@@ -62,3 +62,22 @@ def supported_episodes(day: dt.date) -> QuerySet[Episode]:
 def in_veille_filter(day: dt.date):
     """An Exists() true when the episode has a veille covering `day`."""
     return Exists(Pause.objects.filter(episode=OuterRef("pk"), start__lte=day, end__gte=day))
+
+
+def filter_by_status(persons: QuerySet, status: str, day: dt.date) -> QuerySet:
+    """Persons whose status on `day` is `status` ("current" = active or in veille)."""
+    supported = Exists(supported_episodes(day).filter(person=OuterRef("pk")))
+    in_veille = Exists(supported_episodes(day).filter(person=OuterRef("pk")).filter(in_veille_filter(day)))
+    waiting = Exists(waiting_prescriptions(day).filter(person=OuterRef("pk")))
+    admitted_once = Exists(Episode.objects.filter(person=OuterRef("pk")))
+    if status == "current":
+        return persons.filter(supported)
+    if status == Status.ACTIVE:
+        return persons.filter(supported).exclude(in_veille)
+    if status == Status.IN_VEILLE:
+        return persons.filter(in_veille)
+    if status == Status.WAITING:
+        return persons.filter(waiting).exclude(supported)
+    if status == Status.EXITED:
+        return persons.filter(admitted_once).exclude(supported).exclude(waiting)
+    return persons

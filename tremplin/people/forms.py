@@ -120,3 +120,15 @@ class SearchForm(forms.Form):
         max_length=100,
         help_text=_("Name, birth date (dd/mm/yyyy) or file number"),
     )
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[
+            ("", _("all")),
+            ("current", _("supported now (active or in veille)")),
+            ("active", _("active")),
+            ("in_veille", _("in veille")),
+            ("waiting", _("waiting")),
+            ("exited", _("exited")),
+        ],
+    )

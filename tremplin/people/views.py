@@ -24,7 +24,7 @@ from tremplin.lib.forms import add_domain_error
 from tremplin.lib.text import normalise
 from tremplin.pathways import services
 from tremplin.pathways.models import CounsellorAssignment, Episode, OutreachAttempt, Pause, Prescription
-from tremplin.pathways.states import Status, person_status, supported_episode
+from tremplin.pathways.states import Status, filter_by_status, person_status, supported_episode
 
 from .forms import NewPersonForm, PersonForm, RecognitionForm, SearchForm
 from .models import Person, Recognition
@@ -59,13 +59,15 @@ def search_persons(queryset, q: str):
 def person_list(request):
     form = SearchForm(request.GET or None)
     q = form.cleaned_data["q"] if form.is_valid() else ""
+    status = form.cleaned_data["status"] if form.is_valid() else ""
+    day = today()
     persons = search_persons(scope.persons_for(request.user), q).select_related("organisation")
+    persons = filter_by_status(persons, status, day)
     persons = persons.prefetch_related(
         "prescriptions__episodes",
         Prefetch("episodes", queryset=Episode.objects.prefetch_related("pauses", "assignments__staff")),
     )
     page = Paginator(persons.order_by("last_name", "first_name", "pk"), 50).get_page(request.GET.get("page"))
-    day = today()
     rows = []
     for person in page.object_list:
         episode = supported_episode(person, day)
