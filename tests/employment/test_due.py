@@ -21,7 +21,10 @@ def episode_for(person, counsellor, admitted_on):
     return EpisodeFactory(prescription=prescription, admitted_on=admitted_on, counsellor=counsellor)
 
 
-def agreement(episode, number=1, employer=None, generated_on=D(2026, 1, 10), signed=True, employer_signed=True):
+GENERATED = D(2026, 1, 10)
+
+
+def agreement(episode, number=1, employer=None, generated_on=GENERATED, signed=True, employer_signed=True):
     return SupportAgreement.objects.create(
         episode=episode,
         number=number,

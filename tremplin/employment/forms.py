@@ -45,7 +45,12 @@ class EmployerForm(VersionMixin, ServiceModelForm):
         max_length=20,
         help_text=_("14 digits, spaces allowed. Leave empty for a person's own activity not yet registered."),
     )
-    naf = forms.CharField(label=_("NAF sector code"), required=False, max_length=8, help_text=_("For example 10.71C."))
+    naf = forms.CharField(
+        label=_("NAF code"),
+        required=False,
+        max_length=8,
+        help_text=_("The sector of activity (code APE), for example 10.71C."),
+    )
 
     class Meta:
         model = Employer
@@ -188,7 +193,7 @@ class AgreementForm(forms.Form):
         label=_("Veille written into this amendment"),
         queryset=None,
         required=False,
-        empty_label=_("none"),
+        empty_label=_("no veille"),
         help_text=_("Its dates and the conditions for resuming support are written into the amendment."),
     )
     change_summary = forms.CharField(

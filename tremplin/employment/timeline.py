@@ -88,11 +88,19 @@ class Bar:
     dark: bool
     continues: bool
 
-    outside: bool = False
+    outside: str = ""  # "after" or "before" the bar when the label does not fit inside
 
     @property
     def text_x(self) -> float:
-        return self.x + self.width + 4 if self.outside else self.x + 4
+        if self.outside == "after":
+            return round(self.x + self.width + 4, 1)
+        if self.outside == "before":
+            return round(self.x - 4, 1)
+        return round(self.x + 4, 1)
+
+    @property
+    def text_anchor(self) -> str:
+        return "end" if self.outside == "before" else "start"
 
     @property
     def text_y(self) -> float:
@@ -228,6 +236,16 @@ def _lane_labels() -> dict[str, str]:
     }
 
 
+def _empty_texts() -> dict[str, str]:
+    return {
+        "episodes": _("not admitted"),
+        "counsellors": _("no counsellor"),
+        "veilles": _("no veille"),
+        "contracts": _("no contract"),
+        "placements": _("no placement"),
+    }
+
+
 def _nice_max(hours: float) -> int:
     top = max(12, hours)
     return int(-(-top // 4) * 4)
@@ -256,51 +274,70 @@ def build(person, *, episodes, contracts, placements, minutes: dict[tuple[int, i
     lanes: list[Lane] = []
     y = TOP
     alternative = []
+
+    def layout_row(row: list[Item], row_y: float, lane_label: str) -> list[tuple[Bar, bool]]:
+        """Bars of one row, each with whether its full label found a place: inside the bar, else
+        after it, else before it, when the row has room there."""
+        bars: list[tuple[Bar, str]] = []
+        for item in row:
+            shown_end = item.end if item.end is not None else day
+            if item.start > last or shown_end < first:
+                continue
+            x1 = x_of(item.start)
+            width = max(2.0, x_of(shown_end + ONE_DAY) - x1)
+            period = (
+                _("from %(start)s to %(end)s") % {"start": _d(item.start), "end": _d(item.end)}
+                if item.end
+                else _("since %(start)s") % {"start": _d(item.start)}
+            )
+            inside = _fits(item.label, width)
+            if len(inside) < min(len(item.label), len(item.short) + 2):
+                inside = _fits(item.short or item.label, width)
+            bar = Bar(
+                x=x1,
+                y=row_y,
+                width=round(width, 1),
+                height=ROW,
+                pattern=item.pattern,
+                label=inside,
+                title=f"{lane_label} — {item.label} — {period}" + (f" — {item.detail}" if item.detail else ""),
+                dark=item.dark,
+                continues=item.end is None or item.end > last,
+            )
+            bars.append((bar, item.label))
+        result = []
+        for position, (bar, full_label) in enumerate(bars):
+            placed = bar.label == full_label
+            need = len(full_label) * CHAR + 10
+            if not placed:
+                next_x = bars[position + 1][0].x if position + 1 < len(bars) else RIGHT
+                previous_end = bars[position - 1][0].x + bars[position - 1][0].width if position else LEFT
+                if next_x - (bar.x + bar.width) >= need:
+                    bar.label, bar.outside, bar.dark, placed = full_label, "after", False, True
+                elif bar.x - previous_end >= need:
+                    bar.label, bar.outside, bar.dark, placed = full_label, "before", False, True
+            result.append((bar, placed))
+        return result
+
     for key in LANES:
         lane_items = [i for i in items if i.lane == key]
-        rows = _pack(lane_items) or [[]]
+        # Rows: overlapping items apart; an item whose label finds no place in its row gets a row
+        # of its own, where there is room before or after it.
+        rows = []
+        for row in _pack(lane_items):
+            laid = layout_row(row, 0, "")
+            if len(row) > 1 and len(laid) == len(row) and not all(placed for _bar, placed in laid):
+                rows.append([item for item, (_bar, placed) in zip(row, laid, strict=True) if placed])
+                rows += [[item] for item, (_bar, placed) in zip(row, laid, strict=True) if not placed]
+            else:
+                rows.append(row)
+        rows = [row for row in rows if row] or [[]]
         height = len(rows) * ROW + (len(rows) - 1) * ROW_GAP
         lane = Lane(key=key, label=labels[key], y=y, height=height)
         if not lane_items:
-            lane.empty_text = _("none")
+            lane.empty_text = _empty_texts()[key]
         for index, row in enumerate(rows):
-            row_y = y + index * (ROW + ROW_GAP)
-            row_bars: list[tuple[Bar, str]] = []
-            for item in row:
-                shown_end = item.end if item.end is not None else day
-                if item.start > last or shown_end < first:
-                    continue
-                x1 = x_of(item.start)
-                x2 = x_of(shown_end + ONE_DAY)
-                width = max(2.0, x2 - x1)
-                period = (
-                    _("from %(start)s to %(end)s") % {"start": _d(item.start), "end": _d(item.end)}
-                    if item.end
-                    else _("since %(start)s") % {"start": _d(item.start)}
-                )
-                title = f"{labels[key]} — {item.label} — {period}" + (f" — {item.detail}" if item.detail else "")
-                bar = Bar(
-                    x=x1,
-                    y=row_y,
-                    width=round(width, 1),
-                    height=ROW,
-                    pattern=item.pattern,
-                    label=_fits(item.label, width)
-                    if len(_fits(item.label, width)) >= min(len(item.label), len(item.short) + 2)
-                    else _fits(item.short or item.label, width),
-                    title=title,
-                    dark=item.dark,
-                    continues=item.end is None or item.end > last,
-                )
-                row_bars.append((bar, item.label))
-            # A label that does not fit inside its bar goes after it, when the row has room there.
-            for position, (bar, full_label) in enumerate(row_bars):
-                if bar.label == full_label:
-                    continue
-                next_x = row_bars[position + 1][0].x if position + 1 < len(row_bars) else RIGHT
-                if next_x - (bar.x + bar.width) >= len(full_label) * CHAR + 10:
-                    bar.label, bar.outside, bar.dark = full_label, True, False
-            lane.bars.extend(bar for bar, _label in row_bars)
+            lane.bars.extend(bar for bar, _placed in layout_row(row, y + index * (ROW + ROW_GAP), labels[key]))
         for item in sorted(lane_items, key=lambda i: i.start):
             alternative.append(
                 {
@@ -356,7 +393,11 @@ def build(person, *, episodes, contracts, placements, minutes: dict[tuple[int, i
                 "x": x_of(m_first),
                 "text_x": round(x_of(m_first) + 2, 1),
                 "year": month == 1 or m_first == first,
-                "label": (str(year) if month == 1 or m_first == first else date_format(m_first, "M"))
+                "label": (
+                    str(year)
+                    if month == 1
+                    else (f"{date_format(m_first, 'N')} {year}" if m_first == first else date_format(m_first, "N"))
+                )
                 if labelled or month == 1
                 else "",
             }
@@ -377,7 +418,7 @@ def build(person, *, episodes, contracts, placements, minutes: dict[tuple[int, i
             total += value
             cells.append(value)
         years.append({"year": year, "cells": cells, "total": total})
-    month_names = [date_format(dt.date(2000, m, 1), "M") for m in range(1, 13)]
+    month_names = [date_format(dt.date(2000, m, 1), "N") for m in range(1, 13)]
 
     counts = {key: sum(1 for i in items if i.lane == key) for key in LANES}
     summary = _(
@@ -400,6 +441,7 @@ def build(person, *, episodes, contracts, placements, minutes: dict[tuple[int, i
         "right": RIGHT,
         "lanes": lanes,
         "hours_label_y": hours_y + HOURS_HEIGHT / 2 + 4,
+        "hours_empty": _("no intervention recorded") if not month_bars else "",
         "hours_y": hours_y,
         "hours_bottom": hours_bottom,
         "hours_top": top_hours,

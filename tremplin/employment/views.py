@@ -436,7 +436,8 @@ def agreement_create(request, pk):
     if previous is not None:
         initial = {
             "terms": previous.content.get("terms") or previous.terms,
-            "workplace_terms": previous.content.get("workplace_terms", ""),
+            "workplace_terms": previous.content.get("workplace_terms")
+            or (str(DEFAULT_WORKPLACE_TERMS) if employers else ""),
             "employer": employers[0].pk if employers else None,
         }
     else:
