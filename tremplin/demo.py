@@ -968,7 +968,7 @@ class _Builder:
                     if day <= end and contract.covers(day):
                         change = (
                             f"Prise de poste chez {contract.employer.name} ({contract.get_type_display()}) "
-                            f"le {contract.start:%d/%m/%Y} : l'employeur devient partie à la convention."
+                            f"le {contract.start:%d/%m/%Y} : l’employeur devient partie à la convention."
                         )
                         events.append((day, None, change))
                 previous = None

@@ -437,3 +437,23 @@ def test_employer_page_queries_do_not_grow_with_persons(
         add_person()
     with django_assert_max_num_queries(count):
         assert as_counsellor.get(url).status_code == 200
+
+
+def test_employer_list_queries_do_not_grow_with_employers(as_counsellor, lead, platform, django_assert_max_num_queries):
+    url = reverse("employer_list")
+    for _ in range(3):
+        ContractFactory(person=PersonFactory(organisation=lead), employer=EmployerFactory(platform=platform))
+    as_counsellor.get(url)
+    with django_assert_max_num_queries(20) as baseline:
+        as_counsellor.get(url)
+    count = len(baseline.captured_queries)
+    for _ in range(20):
+        ContractFactory(person=PersonFactory(organisation=lead), employer=EmployerFactory(platform=platform))
+    with django_assert_max_num_queries(count):
+        response = as_counsellor.get(url)
+    assert response.context["page"].paginator.count == 23
+
+
+def test_bad_employer_in_the_address_is_ignored(as_counsellor, person):
+    response = as_counsellor.get(reverse("contract_add", args=[person.pk]), {"employer": "abc"})
+    assert response.status_code == 200 and response.context["form"].initial["employer"] is None

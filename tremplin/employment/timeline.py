@@ -21,14 +21,14 @@ from django.db.models import Sum
 from django.db.models.functions import TruncMonth
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import pgettext_lazy
 
 from tremplin.activity.models import Intervention
 from tremplin.lib.dates import add_months, days_in_month, months_between
 
 WIDTH = 960
 LEFT = 178  # lane labels on the left
-RIGHT = WIDTH - 12
+RIGHT = WIDTH - 36  # the right margin holds the labels of the hour lines
 ROW = 22
 ROW_GAP = 6
 LANE_GAP = 12
@@ -41,14 +41,14 @@ MAX_FUTURE_MONTHS = 12
 ONE_DAY = dt.timedelta(days=1)
 
 SHORT_TYPES = {
-    "cdi": _lazy("CDI"),
-    "cdd": _lazy("CDD"),
-    "interim": _lazy("temporary work"),
-    "apprenticeship": _lazy("apprenticeship"),
-    "professionalisation": _lazy("professionalisation"),
-    "subsidised": _lazy("subsidised contract"),
-    "self_employed": _lazy("self-employment"),
-    "other": _lazy("other contract"),
+    "cdi": pgettext_lazy("short contract type", "CDI"),
+    "cdd": pgettext_lazy("short contract type", "CDD"),
+    "interim": pgettext_lazy("short contract type", "temporary work"),
+    "apprenticeship": pgettext_lazy("short contract type", "apprenticeship"),
+    "professionalisation": pgettext_lazy("short contract type", "professionalisation"),
+    "subsidised": pgettext_lazy("short contract type", "subsidised contract"),
+    "self_employed": pgettext_lazy("short contract type", "self-employment"),
+    "other": pgettext_lazy("short contract type", "other contract"),
 }
 
 
@@ -380,26 +380,29 @@ def build(person, *, episodes, contracts, placements, minutes: dict[tuple[int, i
     thresholds = []
     for h in (2, 8, 12):
         th_y = round(hours_bottom - h / top_hours * HOURS_HEIGHT, 1)
-        thresholds.append({"hours": h, "y": th_y, "label_y": round(th_y - 2, 1), "label": f"{h} h"})
+        thresholds.append({"hours": h, "y": th_y, "label_y": round(th_y + 3.5, 1), "label": f"{h} h"})
     axis_y = hours_bottom + 4
     # Axis: a tick every month, a label every month (short spans) or quarter, years in bold.
     per_label = 1 if len(months) <= 12 else (3 if len(months) <= 36 else 6)
     ticks = []
-    for year, month in months:
+    for index, (year, month) in enumerate(months):
         m_first = dt.date(year, month, 1)
-        labelled = (month - 1) % per_label == 0
+        if month == 1:
+            label = str(year)
+        elif index == 0:
+            # The first month says its year, unless a labelled month follows too closely.
+            following = [(y, m) for y, m in months[1:4] if m == 1 or (m - 1) % per_label == 0]
+            label = "" if following and len(months) > 12 else f"{date_format(m_first, 'N')} {year}"
+        elif (month - 1) % per_label == 0:
+            label = date_format(m_first, "N")
+        else:
+            label = ""
         ticks.append(
             {
                 "x": x_of(m_first),
                 "text_x": round(x_of(m_first) + 2, 1),
-                "year": month == 1 or m_first == first,
-                "label": (
-                    str(year)
-                    if month == 1
-                    else (f"{date_format(m_first, 'N')} {year}" if m_first == first else date_format(m_first, "N"))
-                )
-                if labelled or month == 1
-                else "",
+                "year": month == 1 or index == 0,
+                "label": label,
             }
         )
     height = axis_y + AXIS_HEIGHT
@@ -459,7 +462,7 @@ def build(person, *, episodes, contracts, placements, minutes: dict[tuple[int, i
         "chart_top": TOP,
         "label_x": LEFT - 8,
         "empty_x": LEFT + 6,
-        "threshold_x": RIGHT - 2,
+        "threshold_x": RIGHT + 4,
         "axis_label_y": axis_y + 14,
         "today_line_end": axis_y + 18,
         "today_label_y": axis_y + 30,
