@@ -497,3 +497,13 @@ def test_concurrent_signature_dates_are_refused(counsellor, colleague, admitted)
     services.record_signatures(colleague.user, agreement, {"signed_by_person_on": today()}, 1)
     with pytest.raises(ConcurrentEditError):
         services.record_signatures(counsellor.user, agreement, {"signed_by_person_on": None}, 1)
+
+
+def test_the_history_names_the_employer_not_its_number(counsellor, person, platform):
+    first = EmployerFactory(platform=platform, name="Boulangerie du Tarn")
+    second = EmployerFactory(platform=platform, name="Garage Bousquet")
+    contract = services.record_contract(counsellor.user, person, contract_data(first))
+    services.update_contract(counsellor.user, contract, {"employer": second}, 1)
+    created, updated = AuditEntry.objects.filter(person=person).order_by("id")
+    assert created.changes["employer"] == [None, "Boulangerie du Tarn"]
+    assert updated.changes == {"employer": ["Boulangerie du Tarn", "Garage Bousquet"]}

@@ -43,6 +43,17 @@ def _lock_person(person: Person) -> Person:
     return Person.objects.select_for_update().get(pk=person.pk)
 
 
+def _snap(instance, fields: list[str]) -> dict:
+    """`snapshot`, with the employer's name and the veille's dates instead of their ids, so that the
+    history on the person's page reads well and stays true if the employer is renamed later."""
+    values = snapshot(instance, fields)
+    if "employer" in values and values["employer"] is not None:
+        values["employer"] = instance.employer.name
+    if "pause" in values and values["pause"] is not None:
+        values["pause"] = str(instance.pause)
+    return values
+
+
 def concurrent_edit_error() -> ConcurrentEditError:
     return ConcurrentEditError(
         _(
@@ -272,7 +283,7 @@ def record_contract(user, person: Person, data: dict) -> Contract:
     contract.adjustments = contract.adjustments or ""
     _check_contract(contract)
     contract.save()
-    record(user, "contract.created", contract, person=person, changes=diff({}, snapshot(contract, CONTRACT_FIELDS)))
+    record(user, "contract.created", contract, person=person, changes=diff({}, _snap(contract, CONTRACT_FIELDS)))
     return contract
 
 
@@ -282,7 +293,7 @@ def update_contract(user, contract: Contract, data: dict, version: int | None) -
     contract = Contract.objects.select_related("employer").get(pk=contract.pk)
     contract.person = person
     _check_version(contract, version)
-    before = snapshot(contract, CONTRACT_FIELDS)
+    before = _snap(contract, CONTRACT_FIELDS)
     for name in CONTRACT_FIELDS:
         if name in data:
             setattr(contract, name, data[name])
@@ -290,7 +301,7 @@ def update_contract(user, contract: Contract, data: dict, version: int | None) -
     contract.job_title = contract.job_title or ""
     contract.adjustments = contract.adjustments or ""
     _check_contract(contract)
-    changes = diff(before, snapshot(contract, CONTRACT_FIELDS))
+    changes = diff(before, _snap(contract, CONTRACT_FIELDS))
     if changes:
         contract.version += 1
         contract.save()
@@ -326,7 +337,7 @@ def end_contract(user, contract: Contract, *, end: dt.date | None, end_reason: s
 @transaction.atomic
 def delete_contract(user, contract: Contract) -> None:
     person = _lock_person(contract.person)
-    record(user, "contract.deleted", contract, person=person, changes=diff(snapshot(contract, CONTRACT_FIELDS), {}))
+    record(user, "contract.deleted", contract, person=person, changes=diff(_snap(contract, CONTRACT_FIELDS), {}))
     contract.delete()
 
 
@@ -369,7 +380,7 @@ def add_placement(user, person: Person, data: dict) -> Placement:
     _fill_placement(placement, data)
     _check_placement(placement)
     placement.save()
-    record(user, "placement.created", placement, person=person, changes=diff({}, snapshot(placement, PLACEMENT_FIELDS)))
+    record(user, "placement.created", placement, person=person, changes=diff({}, _snap(placement, PLACEMENT_FIELDS)))
     return placement
 
 
@@ -379,10 +390,10 @@ def update_placement(user, placement: Placement, data: dict, version: int | None
     placement = Placement.objects.get(pk=placement.pk)
     placement.person = person
     _check_version(placement, version)
-    before = snapshot(placement, PLACEMENT_FIELDS)
+    before = _snap(placement, PLACEMENT_FIELDS)
     _fill_placement(placement, data)
     _check_placement(placement)
-    changes = diff(before, snapshot(placement, PLACEMENT_FIELDS))
+    changes = diff(before, _snap(placement, PLACEMENT_FIELDS))
     if changes:
         placement.version += 1
         placement.save()
@@ -393,7 +404,7 @@ def update_placement(user, placement: Placement, data: dict, version: int | None
 @transaction.atomic
 def delete_placement(user, placement: Placement) -> None:
     person = _lock_person(placement.person)
-    record(user, "placement.deleted", placement, person=person, changes=diff(snapshot(placement, PLACEMENT_FIELDS), {}))
+    record(user, "placement.deleted", placement, person=person, changes=diff(_snap(placement, PLACEMENT_FIELDS), {}))
     placement.delete()
 
 
@@ -593,7 +604,7 @@ def generate_agreement(
         "agreement.generated",
         agreement,
         person=episode.person,
-        changes=diff({}, snapshot(agreement, ["number", "kind", "employer", "pause", "change_summary"])),
+        changes=diff({}, _snap(agreement, ["number", "kind", "employer", "pause", "change_summary"])),
     )
     return agreement
 
