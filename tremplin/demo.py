@@ -958,7 +958,7 @@ class _Builder:
                     if day <= min(end, pause.start):
                         change = (
                             f"Mise en veille du {pause.start:%d/%m/%Y} au {pause.end:%d/%m/%Y} "
-                            f"({pause.get_requested_by_display()}). Conditions de reprise : {pause.reactivation_conditions}"
+                            f"({str(pause.get_requested_by_display()).lower()}). Conditions de reprise : {pause.reactivation_conditions}"
                         )
                         events.append((day, pause, change))
                 for contract in contracts:
