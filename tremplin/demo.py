@@ -1006,7 +1006,8 @@ class _Builder:
     def workplace_links(self):
         """Interventions at the workplace or with the employer name the contract covering their day."""
         contracts = defaultdict(list)
-        for contract in Contract.objects.filter(person__organisation__platform=self.platform).select_related("employer"):
+        platform_contracts = Contract.objects.filter(person__organisation__platform=self.platform)
+        for contract in platform_contracts.select_related("employer"):
             contracts[contract.person_id].append(contract)
         for intervention in self.interventions:
             if intervention.place != "workplace" and intervention.with_whom not in ("employer", "both"):
