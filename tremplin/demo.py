@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -900,6 +901,123 @@ class _Builder:
                 break
             cursor = actual_end + dt.timedelta(days=rng.choice([1, 1, 15, 40, 120]))
 
+    # Support agreements (employment issue) ---------------------------------------------------
+    def agreements(self):
+        """Employers' SIRET and occupational health service; support agreements: most admissions
+        have a signed one within weeks, a few are missing or unsigned (they feed the due list),
+        amendments record veilles and new employers, and a few new employers are not yet named."""
+        from django.utils import translation
+
+        from tremplin.employment.forms import DEFAULT_TERMS, DEFAULT_WORKPLACE_TERMS
+        from tremplin.employment.models import SupportAgreement, siret_is_valid
+        from tremplin.employment.services import agreement_content
+
+        rng = random.Random(self.rng.random())
+        health = ["SPST Aveyron Santé au travail", "Service de santé au travail du Rouergue", "MSA Midi-Pyrénées Nord"]
+        for employer in Employer.objects.filter(platform=self.platform).order_by("pk"):
+            if employer.kind == "self_employed":
+                continue
+            while True:
+                siret = "".join(str(rng.randint(0, 9)) for _ in range(13))
+                siret += next(str(d) for d in range(10) if siret_is_valid(siret + str(d)))
+                if not siret.startswith("356000000") and not Employer.objects.filter(siret=siret).exists():
+                    break
+            employer.siret = siret
+            employer.occupational_health_service = rng.choice(health)
+            employer.save(update_fields=["siret", "occupational_health_service"])
+
+        def signed(day):
+            """Signature dates a few days after `day`, or None when still in the future."""
+            dates = [day + dt.timedelta(days=rng.randint(0, 12)) for _ in range(3)]
+            return [d if d <= self.as_of else None for d in dates]
+
+        with translation.override("fr"):
+            terms, workplace = str(DEFAULT_TERMS), str(DEFAULT_WORKPLACE_TERMS)
+            episodes = Episode.objects.filter(person__organisation__platform=self.platform).select_related(
+                "person__organisation__platform", "prescription"
+            )
+            for episode in episodes.order_by("pk"):
+                end = episode.exit_date - dt.timedelta(days=1) if episode.exit_date else self.as_of
+                first = episode.admitted_on + dt.timedelta(days=rng.randint(4, 25))
+                if first > end:
+                    continue
+                recent = (self.as_of - episode.admitted_on).days <= 30
+                draw = rng.random()
+                if episode.exit_date is None and (draw < 0.05 or (recent and draw < 0.5)):
+                    continue  # not drawn up yet
+                unsigned = episode.exit_date is None and 0.05 <= draw < 0.09
+                contracts = list(Contract.objects.filter(person=episode.person).select_related("employer"))
+
+                def employer_on(day, contracts=contracts):
+                    current = [c for c in contracts if c.covers(day) and c.employer.kind != "self_employed"]
+                    return max(current, key=lambda c: c.start).employer if current else None
+
+                events = []  # (day, employer, pause, change)
+                for pause in episode.pauses.all():
+                    day = max(first + dt.timedelta(days=1), pause.start - dt.timedelta(days=rng.randint(0, 7)))
+                    if day <= min(end, pause.start):
+                        change = (
+                            f"Mise en veille du {pause.start:%d/%m/%Y} au {pause.end:%d/%m/%Y} "
+                            f"({str(pause.get_requested_by_display()).lower()}). Conditions de reprise : {pause.reactivation_conditions}"
+                        )
+                        events.append((day, pause, change))
+                for contract in contracts:
+                    if contract.employer.kind == "self_employed" or contract.start <= first or rng.random() < 0.3:
+                        continue
+                    day = contract.start + dt.timedelta(days=rng.randint(5, 30))
+                    if day <= end and contract.covers(day):
+                        change = (
+                            f"Prise de poste chez {contract.employer.name} ({contract.get_type_display()}) "
+                            f"le {contract.start:%d/%m/%Y} : l’employeur devient partie à la convention."
+                        )
+                        events.append((day, None, change))
+                previous = None
+                versions = [(first, None, "")] + sorted(events, key=lambda e: e[0])
+                for number, (day, pause, change) in enumerate(versions, start=1):
+                    employer = employer_on(day)
+                    content = agreement_content(
+                        episode,
+                        day=day,
+                        number=number,
+                        employer=employer,
+                        pause=pause,
+                        terms=terms,
+                        workplace_terms=workplace,
+                        change_summary=change,
+                        previous=previous,
+                    )
+                    person_on, platform_on, employer_on_day = signed(day)
+                    if unsigned and number == 1:
+                        person_on, platform_on, employer_on_day = None, None, None
+                    previous = SupportAgreement.objects.create(
+                        episode=episode,
+                        number=number,
+                        kind="initial" if number == 1 else "amendment",
+                        employer=employer,
+                        pause=pause,
+                        terms=terms,
+                        change_summary=change,
+                        content=content,
+                        signed_by_person_on=person_on,
+                        signed_by_platform_on=platform_on,
+                        signed_by_employer_on=employer_on_day if employer else None,
+                    )
+
+    def workplace_links(self):
+        """Interventions at the workplace or with the employer name the contract covering their day."""
+        contracts = defaultdict(list)
+        platform_contracts = Contract.objects.filter(person__organisation__platform=self.platform)
+        for contract in platform_contracts.select_related("employer"):
+            contracts[contract.person_id].append(contract)
+        for intervention in self.interventions:
+            if intervention.place != "workplace" and intervention.with_whom not in ("employer", "both"):
+                continue
+            current = [c for c in contracts.get(intervention.person.pk, []) if c.covers(intervention.date)]
+            if current:
+                contract = max(current, key=lambda c: c.start)
+                intervention.contract = contract
+                intervention.employer = contract.employer
+
 
 def database_is_empty() -> bool:
     return not (Platform.objects.exists() or Person.objects.exists() or get_user_model().objects.exists())
@@ -914,6 +1032,8 @@ def build(seed: int = 2026, as_of: dt.date | None = None, persons: int = 250) ->
     builder.employers()
     builder.persons()
     builder.balance_caseloads()
+    builder.agreements()
+    builder.workplace_links()
     Intervention.objects.bulk_create(builder.interventions, batch_size=2000)
     record(None, "demo.loaded", detail={"seed": seed, "as_of": as_of.isoformat(), "persons": persons})
     return DemoResult(

@@ -96,3 +96,23 @@ def get_staff(user, pk) -> Staff:
         return staff_for(user).select_related("organisation").get(pk=pk)
     except (Staff.DoesNotExist, ValueError, TypeError) as error:
         raise Http404 from error
+
+
+def employers_for(user):
+    """The employer directory is shared by the whole platform (every organisation of it sees it);
+    the persons' contracts, placements and interventions stay scoped by `persons_for`."""
+    from tremplin.employment.models import Employer
+
+    staff = staff_of(user)
+    if staff is None:
+        return Employer.objects.none()
+    return Employer.objects.filter(platform_id=staff.organisation.platform_id)
+
+
+def get_employer(user, pk):
+    from tremplin.employment.models import Employer
+
+    try:
+        return employers_for(user).get(pk=pk)
+    except (Employer.DoesNotExist, ValueError, TypeError) as error:
+        raise Http404 from error

@@ -6,3 +6,25 @@ class EmploymentConfig(AppConfig):
     name = "tremplin.employment"
     label = "employment"
     verbose_name = _("Employers and jobs")
+
+    def ready(self):
+        from tremplin.audit import display
+
+        for action, sentence in {
+            "employer.created": _("created an employer"),
+            "employer.updated": _("changed an employer"),
+            "employer_contact.created": _("added an employer contact"),
+            "employer_contact.updated": _("changed an employer contact"),
+            "employer_contact.deleted": _("removed an employer contact"),
+            "contract.created": _("recorded a contract"),
+            "contract.updated": _("changed a contract"),
+            "contract.ended": _("recorded the end of a contract"),
+            "contract.deleted": _("deleted a contract"),
+            "placement.created": _("recorded a placement"),
+            "placement.updated": _("changed a placement"),
+            "placement.deleted": _("deleted a placement"),
+            "agreement.generated": _("drew up a version of the support agreement"),
+            "agreement.signed": _("recorded signature dates of the support agreement"),
+            "agreement.downloaded": _("downloaded the support agreement"),
+        }.items():
+            display.register(action, sentence)

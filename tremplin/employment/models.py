@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 def siret_is_valid(value: str) -> bool:
@@ -77,6 +78,12 @@ class Employer(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def siret_display(self) -> str:
+        """SIREN (9 digits, in threes) then the establishment's NIC (5 digits): 790 380 719 44355."""
+        s = self.siret
+        return f"{s[:3]} {s[3:6]} {s[6:9]} {s[9:]}" if len(s) == 14 else s
+
 
 class EmployerContact(models.Model):
     employer = models.ForeignKey(Employer, on_delete=models.CASCADE, related_name="contacts")
@@ -84,6 +91,7 @@ class EmployerContact(models.Model):
     role = models.CharField(_("role"), max_length=200, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     email = models.EmailField(_("email"), blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = _("employer contact")
@@ -151,6 +159,10 @@ class Contract(models.Model):
                 name="contract_end_reason_exactly_when_ended",
             ),
             models.CheckConstraint(condition=Q(type__in=ContractType.values), name="contract_type_valid"),
+            models.CheckConstraint(
+                condition=Q(weekly_hours__isnull=True) | (Q(weekly_hours__gt=0) & Q(weekly_hours__lte=70)),
+                name="contract_weekly_hours_range",
+            ),
         ]
         indexes = [models.Index(fields=["person", "start"], name="contract_person_start_idx")]
 
@@ -158,26 +170,37 @@ class Contract(models.Model):
         return f"{self.get_type_display()} · {self.employer}"
 
     def covers(self, day: dt.date) -> bool:
+        """INDICATORS.md: a contract covers D when start <= D and (no end or end >= D)."""
         return self.start <= day and (self.end is None or self.end >= day)
+
+    @property
+    def is_ended(self) -> bool:
+        return self.end is not None
+
+
+class PlacementKind(models.TextChoices):
+    PMSMP = "pmsmp", _("PMSMP (work-situation placement)")
+    INTERNSHIP = "internship", _("internship")
+    IMMERSION = "immersion", _("immersion")
+    VOLUNTEER = "volunteer", _("volunteering")
 
 
 class Placement(models.Model):
-    class Kind(models.TextChoices):
-        PMSMP = "pmsmp", _("PMSMP (work-situation placement)")
-        INTERNSHIP = "internship", _("internship")
-        IMMERSION = "immersion", _("immersion")
-        VOLUNTEER = "volunteer", _("volunteering")
+    """A placement never counts as employment (INDICATORS.md)."""
+
+    Kind = PlacementKind
 
     person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="placements")
     employer = models.ForeignKey(
         Employer, on_delete=models.PROTECT, related_name="placements", null=True, blank=True, verbose_name=_("host")
     )
-    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    kind = models.CharField(_("kind"), max_length=12, choices=PlacementKind.choices)
     start = models.DateField(_("start date"))
     end = models.DateField(_("end date"))
     tutor = models.CharField(_("tutor"), max_length=200, blank=True)
     objective = models.TextField(_("objective"), blank=True)
     outcome = models.TextField(_("outcome"), blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -186,7 +209,11 @@ class Placement(models.Model):
         ordering = ["-start", "-id"]
         constraints = [
             models.CheckConstraint(condition=Q(end__gte=F("start")), name="placement_end_after_start"),
+            models.CheckConstraint(condition=Q(kind__in=PlacementKind.values), name="placement_kind_valid"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.employer or ''}"
 
 
 class SupportAgreement(models.Model):
@@ -208,6 +235,7 @@ class SupportAgreement(models.Model):
     signed_by_person_on = models.DateField(_("signed by the person on"), null=True, blank=True)
     signed_by_platform_on = models.DateField(_("signed by the platform on"), null=True, blank=True)
     signed_by_employer_on = models.DateField(_("signed by the employer on"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = _("support agreement")
@@ -215,4 +243,51 @@ class SupportAgreement(models.Model):
         ordering = ["episode", "number"]
         constraints = [
             models.UniqueConstraint(fields=["episode", "number"], name="agreement_version_unique"),
+            # Version 1 is the agreement itself; every later version is an amendment (avenant).
+            models.CheckConstraint(
+                condition=Q(number=1, kind="initial") | Q(number__gt=1, kind="amendment"),
+                name="agreement_first_is_initial_then_amendments",
+            ),
+            # An amendment records what it changes.
+            models.CheckConstraint(
+                condition=Q(kind="initial") | ~Q(change_summary=""), name="amendment_states_its_change"
+            ),
+            # Only an employer named in the agreement signs it.
+            models.CheckConstraint(
+                condition=Q(employer__isnull=False) | Q(signed_by_employer_on__isnull=True),
+                name="agreement_employer_signs_only_when_named",
+            ),
         ]
+
+    def __str__(self) -> str:
+        if self.kind == self.Kind.INITIAL:
+            return str(_("Support agreement"))
+        return str(_("Amendment no. %(number)s")) % {"number": self.number - 1}
+
+    @property
+    def generated_on(self) -> dt.date:
+        """The day the version was drawn up (kept in its content snapshot)."""
+        value = (self.content or {}).get("generated_on")
+        if value:
+            return dt.date.fromisoformat(value)
+        return self.created_at.date()
+
+    @property
+    def is_signed(self) -> bool:
+        """Signed by the person (or legal representative), the platform and, when named, the employer."""
+        return (
+            self.signed_by_person_on is not None
+            and self.signed_by_platform_on is not None
+            and (self.employer_id is None or self.signed_by_employer_on is not None)
+        )
+
+    @property
+    def missing_signatures(self) -> list[str]:
+        missing = []
+        if self.signed_by_person_on is None:
+            missing.append(str(pgettext_lazy("signatory", "the person")))
+        if self.signed_by_platform_on is None:
+            missing.append(str(pgettext_lazy("signatory", "the platform")))
+        if self.employer_id is not None and self.signed_by_employer_on is None:
+            missing.append(str(pgettext_lazy("signatory", "the employer")))
+        return missing
