@@ -224,6 +224,7 @@ INTENSITY_HOURS = [(14.0, 20), (10.0, 30), (4.5, 35), (1.2, 15)]  # hours a mont
 class DemoResult:
     platform: Platform
     accounts: list[tuple[str, str, str]] = field(default_factory=list)  # (login, name, role)
+    otp_key: str = ""  # the second-factor key shared by the demo accounts (base32)
     persons: int = 0
     interventions: int = 0
 
@@ -901,6 +902,43 @@ class _Builder:
             cursor = actual_end + dt.timedelta(days=rng.choice([1, 1, 15, 40, 120]))
 
 
+def _access_accounts(self):
+    """Accounts that are not staff (administrator, funder, prescriber), and one confirmed TOTP
+    device per demo account, all with the same key (printed by the demo command; `tremplin
+    demo_code LOGIN` prints the current code), so that the demo logins work at once."""
+    from tremplin.access import otp
+    from tremplin.access.models import ExternalAccount
+
+    user_model = get_user_model()
+    hashed = user_model.objects.filter(username=self.accounts[0][0]).values_list("password", flat=True).first()
+    specs = [
+        ("admin.si", "Olivier Ginestet", ExternalAccount.Kind.ADMINISTRATOR, "Association Passerelle Aveyron", {}),
+        ("financeur.ars", "Agnès Puel", ExternalAccount.Kind.FUNDER, "ARS Occitanie", {}),
+        (
+            "prescripteur.capemploi",
+            "Rémi Calmels",
+            ExternalAccount.Kind.PRESCRIBER,
+            "Cap emploi Aveyron",
+            {"prescriber_kind": "cap_emploi", "prescriber_organisation": "Cap emploi Aveyron"},
+        ),
+    ]
+    for login, name, kind, institution, extra in specs:
+        user = user_model.objects.create(username=login, first_name=name.split()[0], last_name=name.split()[-1])
+        user.password = hashed
+        user.save(update_fields=["password"])
+        account = ExternalAccount.objects.create(
+            user=user, platform=self.platform, kind=kind, name=name, institution=institution, **extra
+        )
+        self.accounts.append((login, name, f"{account.get_kind_display()} · {institution}"))
+    key = "".join(self.rng.choice("0123456789abcdef") for _ in range(40))
+    for login, _name, _role in self.accounts:
+        otp.confirmed_device(user_model.objects.get(username=login), name=otp.DEMO_NAME, key=key)
+    self.otp_key = otp.base32_key(key)
+
+
+_Builder.access_accounts = _access_accounts
+
+
 def database_is_empty() -> bool:
     return not (Platform.objects.exists() or Person.objects.exists() or get_user_model().objects.exists())
 
@@ -914,11 +952,13 @@ def build(seed: int = 2026, as_of: dt.date | None = None, persons: int = 250) ->
     builder.employers()
     builder.persons()
     builder.balance_caseloads()
+    builder.access_accounts()
     Intervention.objects.bulk_create(builder.interventions, batch_size=2000)
     record(None, "demo.loaded", detail={"seed": seed, "as_of": as_of.isoformat(), "persons": persons})
     return DemoResult(
         platform=builder.platform,
         accounts=builder.accounts,
+        otp_key=builder.otp_key,
         persons=Person.objects.count(),
         interventions=len(builder.interventions),
     )

@@ -91,6 +91,6 @@ def sign_in(page, username: str, password: str):
     page.wait_for_url("**/connexion/double-authentification/**")
     # A code is accepted once: let this sign-in use the current one even if an earlier one did.
     type(device).objects.filter(pk=device.pk).update(last_t=-1, throttling_failure_count=0)
-    page.get_by_label("Code", exact=True).fill(otp.current_token(device))
+    page.get_by_role("textbox", name="Code", exact=True).fill(otp.current_token(device))
     page.get_by_role("button", name="Vérifier").click()
     page.wait_for_url(lambda url: "/connexion/" not in url)

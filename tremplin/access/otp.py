@@ -19,6 +19,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 RECOVERY_CODES = 10
 TOTP_NAME = "default"
 RECOVERY_NAME = "recovery"
+DEMO_NAME = "demo"  # devices created by `tremplin demo` (their code can be printed by `tremplin demo_code`)
 
 
 def has_confirmed_device(user) -> bool:
@@ -33,10 +34,14 @@ def enrolment_device(user) -> TOTPDevice:
     return device
 
 
-def manual_key(device: TOTPDevice) -> str:
-    """The secret in base32, by groups of four, for typing into an authenticator application."""
-    key = base64.b32encode(device.bin_key).decode().rstrip("=")
+def base32_key(hex_key: str) -> str:
+    """A hex TOTP key in base32, by groups of four, for typing into an authenticator application."""
+    key = base64.b32encode(bytes.fromhex(hex_key)).decode().rstrip("=")
     return " ".join(key[i : i + 4] for i in range(0, len(key), 4))
+
+
+def manual_key(device: TOTPDevice) -> str:
+    return base32_key(device.key)
 
 
 def qr_svg(device: TOTPDevice) -> str:

@@ -45,7 +45,7 @@ def prescriptions_of(account):
         return Prescription.objects.none()
     candidates = Prescription.objects.filter(
         person__organisation__platform_id=account.platform_id, prescriber=account.prescriber_kind
-    ).select_related("person")
+    )
     wanted_org = normalise(account.prescriber_organisation)
     wanted_contact = normalise(account.prescriber_contact)
     ids = [

@@ -44,6 +44,8 @@ def landing_for(user) -> str | None:
 
 def otp_enrol(request):
     """First sign-in: scan the QR code (or type the key), then give the first code."""
+    if not request.user.is_authenticated:
+        return redirect("login")
     if request.user.is_verified():
         return redirect(_next(request))
     if otp.has_confirmed_device(request.user):
@@ -66,6 +68,8 @@ def otp_enrol(request):
 
 def otp_verify(request):
     """Every sign-in: the code of the authenticator application, or a recovery code."""
+    if not request.user.is_authenticated:
+        return redirect("login")
     if request.user.is_verified():
         return redirect(_next(request))
     if not otp.has_confirmed_device(request.user):

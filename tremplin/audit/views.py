@@ -32,9 +32,8 @@ def _rows(entries):
 def person_accesses(request, pk):
     person = scope.get_person(request.user, pk)
     require(request.user, "audit.person")
-    entries = _accesses(person)
-    page = Paginator(entries, 100).get_page(request.GET.get("page"))
     record(request.user, "audit.person_viewed", person, person=person)
+    page = Paginator(_accesses(person), 100).get_page(request.GET.get("page"))
     return render(
         request,
         "audit/person_accesses.html",
@@ -81,8 +80,8 @@ def access_log(request):
     only_refusals = request.GET.get("refusals") == "1"
     if only_refusals:
         entries = entries.filter(action="access.denied")
-    page = Paginator(entries.order_by("-at", "-id"), 100).get_page(request.GET.get("page"))
     record(request.user, "audit.viewed", None, detail={"action": action} if action else None)
+    page = Paginator(entries.order_by("-at", "-id"), 100).get_page(request.GET.get("page"))
     actions = sorted(((code, str(sentence)) for code, sentence in display.SENTENCES.items()), key=lambda p: p[1])
     return render(
         request,
