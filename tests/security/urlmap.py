@@ -104,7 +104,7 @@ SPEC: dict[str, Page] = {
     "account_reset_otp": Page("user", "account.manage", method="post"),
     "account_unlock": Page("user", "account.manage", method="post"),
     "funder_indicators": Page(None, "funder.view"),
-    "prescriber_status": Page(None, "prescriber.view"),
+    "prescriber_status": Page(None, "prescriber.view", form=False),
 }
 
 # URLs the grid does not call, with the reason (each is tested elsewhere).
