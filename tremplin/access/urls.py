@@ -13,8 +13,8 @@ urlpatterns = [
         "mot-de-passe-oublie/",
         auth_views.PasswordResetView.as_view(
             template_name="registration/password_reset_form.html",
-            email_template_name="registration/password_reset_email.txt",
-            subject_template_name="registration/password_reset_subject.txt",
+            email_template_name="registration/tremplin_password_reset_email.txt",
+            subject_template_name="registration/tremplin_password_reset_subject.txt",
         ),
         name="password_reset",
     ),
