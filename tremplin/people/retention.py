@@ -4,7 +4,7 @@ social and medico-social sector).
 
 Who: persons not yet anonymised, with no open episode and no waiting prescription, whose last
 contact (the latest of: admission, exit, prescription, withdrawal, intervention, outreach
-attempt, appointment, note, and the creation of the file) is before `as_of` minus the period.
+attempt, appointment, note; the creation of the file when it holds none of these) is before `as_of` minus the period.
 
 What is removed: identity (names, birth date, sex), contact details, legal representative,
 recognitions, notes, information/consent/objection records, every free text (intervention,
@@ -68,7 +68,6 @@ def last_contacts(person_ids) -> dict[int, dt.date]:
                 if person_id not in latest or value > latest[person_id]:
                     latest[person_id] = value
 
-    merge(Person.objects.filter(pk__in=person_ids).values_list("pk", "created_at"))
     merge(
         Episode.objects.filter(person_id__in=person_ids)
         .values("person_id")
@@ -93,6 +92,8 @@ def last_contacts(person_ids) -> dict[int, dt.date]:
             .annotate(a=Max(field))
             .values_list(path, "a")
         )
+    # A file with no dated record at all: its creation counts as the last contact.
+    merge(Person.objects.filter(pk__in=set(person_ids) - set(latest)).values_list("pk", "created_at"))
     return latest
 
 
