@@ -13,6 +13,7 @@ from functools import wraps
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from tremplin.organisations.models import Staff
@@ -107,7 +108,7 @@ def actions_of(role: str | None) -> set[str]:
 def markdown_table() -> str:
     """The permission table as Markdown, for docs/permissions.md (a test keeps them equal)."""
     roles = list(Role)
-    head = "| action | " + " | ".join(str(role.label) for role in roles) + " |"
+    head = "| action | " + " | ".join(capfirst(str(role.label)) for role in roles) + " |"
     rule = "|---|" + "---|" * len(roles)
     rows = [
         f"| `{action}` | " + " | ".join("✔" if role in allowed else "·" for role in roles) + " |"

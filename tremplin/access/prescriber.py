@@ -72,6 +72,6 @@ def statuses(account, day: dt.date) -> list[Status]:
         else:
             status, since = WAITING, p.date
         person = p.person
-        initials = "".join(f"{name[:1].upper()}." for name in (person.first_name, person.last_name) if name)
+        initials = " ".join(f"{name[:1].upper()}." for name in (person.first_name, person.last_name) if name)
         rows.append(Status(reference=p.code, date=p.date, initials=initials, status=status, since=since))
     return rows
