@@ -930,13 +930,61 @@ def _access_accounts(self):
             user=user, platform=self.platform, kind=kind, name=name, institution=institution, **extra
         )
         self.accounts.append((login, name, f"{account.get_kind_display()} · {institution}"))
+    self.privacy_records()
     key = "".join(self.rng.choice("0123456789abcdef") for _ in range(40))
     for login, _name, _role in self.accounts:
         otp.confirmed_device(user_model.objects.get(username=login), name=otp.DEMO_NAME, key=key)
     self.otp_key = otp.base32_key(key)
 
 
+def _privacy_records(self):
+    """A few notes of each domain, information records and decisions about sharing, so that the
+    notes and rights pages of the first persons of the lead organisation have something to show."""
+    from tremplin.people.models import Consent, InformationRecord, Note
+
+    doctor = next(s for s in self.staff if s.clinical_domain == "medical")
+    persons = Person.objects.filter(organisation=self.lead, episodes__isnull=False).distinct().order_by("code")[:12]
+    for index, person in enumerate(persons):
+        episode = person.episodes.order_by("admitted_on").first()
+        counsellor = episode.current_counsellor(self.as_of) or doctor
+        day = min(self.as_of, episode.admitted_on + dt.timedelta(days=14))
+        InformationRecord.objects.create(
+            person=person,
+            given_on=episode.admitted_on,
+            topics=["processing", "rights", "sharing", "access_log"],
+            channel="both",
+            given_by=counsellor,
+            comment="Livret d’accueil remis et expliqué.",
+        )
+        Note.objects.create(
+            person=person,
+            domain="professional",
+            author=counsellor,
+            written_on=day,
+            text="Premier entretien : projet dans la logistique, souhaite un temps partiel au départ.",
+        )
+        if index % 2 == 0:
+            Note.objects.create(
+                person=person,
+                domain="medical",
+                author=doctor,
+                written_on=day,
+                text="Fatigabilité importante en fin de journée ; éviter le travail posté de nuit.",
+            )
+        if index % 4 == 0:
+            Consent.objects.create(
+                person=person,
+                domain="medical",
+                recipient=counsellor,
+                purpose="Adapter le poste et les horaires avec l’employeur.",
+                decision="agreed",
+                decided_on=day,
+                recorded_by=doctor,
+            )
+
+
 _Builder.access_accounts = _access_accounts
+_Builder.privacy_records = _privacy_records
 
 
 def database_is_empty() -> bool:
