@@ -129,6 +129,15 @@ def test_lockout_after_repeated_failures_with_a_french_message(user, settings):
     assert sign_in_with_password(other, user.username, PASSWORD).status_code == 429
 
 
+def test_a_very_long_login_is_refused_as_invalid_without_reaching_the_lockout_counters(db):
+    client = Client()
+    response = sign_in_with_password(client, "A" * 10000, "x" * 5000)
+    assert response.status_code == 200 and "errorlist" in response.content.decode()
+    from axes.models import AccessAttempt
+
+    assert not AccessAttempt.objects.exists()
+
+
 def test_an_administrator_unlocks_and_resets_the_second_factor(user, manager, settings):
     client = Client()
     for _ in range(settings.AXES_FAILURE_LIMIT):

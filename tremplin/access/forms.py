@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from tremplin.lib.forms import ServiceModelForm
@@ -65,3 +67,18 @@ class ExternalAccountForm(ServiceModelForm):
             except forms.ValidationError as error:
                 self.add_error("password", error)
         return cleaned
+
+
+class SignInForm(AuthenticationForm):
+    """Django's sign-in form with the lengths enforced before any authentication attempt (a very
+    long login must be refused as invalid, not reach the lockout counters)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].validators.append(MaxLengthValidator(150))
+        self.fields["password"].validators.append(MaxLengthValidator(1024))
+
+    def clean(self):
+        if self.errors:
+            return self.cleaned_data
+        return super().clean()
