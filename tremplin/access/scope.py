@@ -124,29 +124,33 @@ def _person_id_of(record, person_path: str):
     return getattr(obj, f"{parts[-1]}_id")
 
 
-# Model label -> path from the model to its person. A record of one of these models is scoped
-# through its person; the retention also finds the documents of a person through it.
-PERSON_PATHS = {
-    "pathways.prescription": "person",
-    "pathways.episode": "person",
-    "pathways.pause": "episode__person",
-    "pathways.outreachattempt": "episode__person",
-    "pathways.counsellorassignment": "episode__person",
-    "people.recognition": "person",
-    "people.note": "person",
-    "people.consent": "person",
-    "people.objection": "person",
-    "people.informationrecord": "person",
-    "activity.intervention": "person",
-    "activity.appointment": "person",
-    "employment.contract": "person",
-    "employment.placement": "person",
-    "employment.supportagreement": "episode__person",
-}
-
-
 def _person_path(model) -> str:
-    return PERSON_PATHS[model._meta.label_lower]
+    paths = {
+        "pathways.prescription": "person",
+        "pathways.episode": "person",
+        "pathways.pause": "episode__person",
+        "pathways.outreachattempt": "episode__person",
+        "pathways.counsellorassignment": "episode__person",
+        "people.recognition": "person",
+        "people.note": "person",
+        "people.consent": "person",
+        "people.objection": "person",
+        "people.informationrecord": "person",
+        "activity.intervention": "person",
+        "activity.appointment": "person",
+        "employment.contract": "person",
+        "employment.placement": "person",
+        "employment.supportagreement": "episode__person",
+    }
+    return paths[model._meta.label_lower]
+
+
+def person_path(model) -> str | None:
+    """The lookup path from `model` to its person, or None when it does not hang off a person."""
+    try:
+        return _person_path(model)
+    except KeyError:
+        return None
 
 
 def get_staff(user, pk) -> Staff:

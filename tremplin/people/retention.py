@@ -27,7 +27,7 @@ from django.conf import settings
 from django.db import models, transaction
 from django.db.models import Max, Q
 
-from tremplin.access.scope import PERSON_PATHS
+from tremplin.access.scope import person_path
 from tremplin.audit.log import record
 from tremplin.audit.models import redact_person
 from tremplin.lib.dates import add_months
@@ -114,10 +114,9 @@ def candidates(as_of: dt.date, years: int | None = None) -> list[Candidate]:
 
 def _delete_documents(person: Person) -> int:
     deleted = 0
-    for label, path in PERSON_PATHS.items():
-        try:
-            model = apps.get_model(label)
-        except LookupError:
+    for model in apps.get_models():
+        label, path = model._meta.label_lower, person_path(model)
+        if path is None:
             continue
         file_fields = [f for f in model._meta.concrete_fields if isinstance(f, models.FileField)]
         if label not in DOCUMENT_MODELS and not file_fields:
