@@ -83,9 +83,14 @@ def partner_person(partner):
 
 
 def client_for(user_or_staff) -> Client:
+    """A test client signed in as the user (or the staff member's user), second factor passed:
+    the user gets a confirmed TOTP device if they have none, and the session is marked verified."""
+    from tremplin.access import otp
+
     user = getattr(user_or_staff, "user", None) or user_or_staff
     client = Client()
     client.force_login(user)
+    otp.mark_session_verified(client.session, otp.confirmed_device(user))
     return client
 
 

@@ -225,6 +225,7 @@ INTENSITY_HOURS = [(14.0, 20), (10.0, 30), (4.5, 35), (1.2, 15)]  # hours a mont
 class DemoResult:
     platform: Platform
     accounts: list[tuple[str, str, str]] = field(default_factory=list)  # (login, name, role)
+    otp_key: str = ""  # the second-factor key shared by the demo accounts (base32)
     persons: int = 0
     interventions: int = 0
 
@@ -1019,6 +1020,91 @@ class _Builder:
                 intervention.employer = contract.employer
 
 
+def _access_accounts(self):
+    """Accounts that are not staff (administrator, funder, prescriber), and one confirmed TOTP
+    device per demo account, all with the same key (printed by the demo command; `tremplin
+    demo_code LOGIN` prints the current code), so that the demo logins work at once."""
+    from tremplin.access import otp
+    from tremplin.access.models import ExternalAccount
+
+    user_model = get_user_model()
+    hashed = user_model.objects.filter(username=self.accounts[0][0]).values_list("password", flat=True).first()
+    specs = [
+        ("admin.si", "Olivier Ginestet", ExternalAccount.Kind.ADMINISTRATOR, "Association Passerelle Aveyron", {}),
+        ("financeur.ars", "Agnès Puel", ExternalAccount.Kind.FUNDER, "ARS Occitanie", {}),
+        (
+            "prescripteur.capemploi",
+            "Rémi Calmels",
+            ExternalAccount.Kind.PRESCRIBER,
+            "Cap emploi Aveyron",
+            {"prescriber_kind": "cap_emploi", "prescriber_organisation": "Cap emploi Aveyron"},
+        ),
+    ]
+    for login, name, kind, institution, extra in specs:
+        user = user_model.objects.create(username=login, first_name=name.split()[0], last_name=name.split()[-1])
+        user.password = hashed
+        user.save(update_fields=["password"])
+        account = ExternalAccount.objects.create(
+            user=user, platform=self.platform, kind=kind, name=name, institution=institution, **extra
+        )
+        self.accounts.append((login, name, f"{account.get_kind_display()} · {institution}"))
+    self.privacy_records()
+    key = "".join(self.rng.choice("0123456789abcdef") for _ in range(40))
+    for login, _name, _role in self.accounts:
+        otp.confirmed_device(user_model.objects.get(username=login), name=otp.DEMO_NAME, key=key)
+    self.otp_key = otp.base32_key(key)
+
+
+def _privacy_records(self):
+    """A few notes of each domain, information records and decisions about sharing, so that the
+    notes and rights pages of the first persons of the lead organisation have something to show."""
+    from tremplin.people.models import Consent, InformationRecord, Note
+
+    doctor = next(s for s in self.staff if s.clinical_domain == "medical")
+    persons = Person.objects.filter(organisation=self.lead, episodes__isnull=False).distinct().order_by("code")[:12]
+    for index, person in enumerate(persons):
+        episode = person.episodes.order_by("admitted_on").first()
+        counsellor = episode.current_counsellor(self.as_of) or doctor
+        day = min(self.as_of, episode.admitted_on + dt.timedelta(days=14))
+        InformationRecord.objects.create(
+            person=person,
+            given_on=episode.admitted_on,
+            topics=["processing", "rights", "sharing", "access_log"],
+            channel="both",
+            given_by=counsellor,
+            comment="Livret d’accueil remis et expliqué.",
+        )
+        Note.objects.create(
+            person=person,
+            domain="professional",
+            author=counsellor,
+            written_on=day,
+            text="Premier entretien : projet dans la logistique, souhaite un temps partiel au départ.",
+        )
+        if index % 2 == 0:
+            Note.objects.create(
+                person=person,
+                domain="medical",
+                author=doctor,
+                written_on=day,
+                text="Fatigabilité importante en fin de journée ; éviter le travail posté de nuit.",
+            )
+        if index % 4 == 0:
+            Consent.objects.create(
+                person=person,
+                domain="medical",
+                recipient=counsellor,
+                purpose="Adapter le poste et les horaires avec l’employeur.",
+                decision="agreed",
+                decided_on=day,
+                recorded_by=doctor,
+            )
+
+
+_Builder.access_accounts = _access_accounts
+_Builder.privacy_records = _privacy_records
+
+
 def database_is_empty() -> bool:
     return not (Platform.objects.exists() or Person.objects.exists() or get_user_model().objects.exists())
 
@@ -1034,11 +1120,13 @@ def build(seed: int = 2026, as_of: dt.date | None = None, persons: int = 250) ->
     builder.balance_caseloads()
     builder.agreements()
     builder.workplace_links()
+    builder.access_accounts()
     Intervention.objects.bulk_create(builder.interventions, batch_size=2000)
     record(None, "demo.loaded", detail={"seed": seed, "as_of": as_of.isoformat(), "persons": persons})
     return DemoResult(
         platform=builder.platform,
         accounts=builder.accounts,
+        otp_key=builder.otp_key,
         persons=Person.objects.count(),
         interventions=len(builder.interventions),
     )

@@ -4,6 +4,7 @@ Defaults suit a laptop: an SQLite file under var/, French, Europe/Paris, DEBUG o
 Production sets at least SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL (see README.md).
 """
 
+import datetime as dt
 import os
 import secrets
 from pathlib import Path
@@ -74,6 +75,10 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "tremplin",
     "tremplin.access",
     "tremplin.audit",
@@ -93,12 +98,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
     "tremplin.audit.middleware.RequestContextMiddleware",
     "tremplin.access.middleware.LoginRequiredMiddleware",
+    "tremplin.audit.middleware.RefusalLogMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "tremplin.urls"
@@ -151,6 +159,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    "tremplin.access.backends.LockoutBackend",  # django-axes: lockout after repeated failures
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -200,6 +212,37 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# Two-factor authentication (TOTP, django-otp) and lockout (django-axes). See docs/permissions.md.
+OTP_TOTP_ISSUER = "Tremplin"
+OTP_TOTP_THROTTLE_FACTOR = 1
+AXES_FAILURE_LIMIT = int(os.environ.get("TREMPLIN_LOCKOUT_FAILURES", 5))
+AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("TREMPLIN_LOCKOUT_MINUTES", 15)))
+# Lock the account itself (its login), wherever the attempts come from: rotating addresses, user
+# agents or cookies does not get round it, and one office behind one address is not locked as a
+# whole. axes.W006 warns about lockouts without the address; it does not apply to this choice.
+AXES_LOCKOUT_PARAMETERS = ["username"]
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "tremplin.access.views.locked_out"
+AXES_VERBOSE = False
+AXES_IPWARE_PROXY_COUNT = 1 if env_bool("TREMPLIN_BEHIND_PROXY", False) else None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if env_bool("TREMPLIN_BEHIND_PROXY", False) else ["REMOTE_ADDR"]
+)
+
+# E-mail (password reset). Development: printed on the console. Production: set EMAIL_HOST (SMTP).
+if os.environ.get("EMAIL_HOST"):
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = os.environ["EMAIL_HOST"]
+    EMAIL_PORT = int(os.environ.get("EMAIL_PORT", 587))
+    EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "tremplin@localhost")
+PASSWORD_RESET_TIMEOUT = 60 * 60  # a reset link works for one hour
 
 # Domain settings.
 TREMPLIN_CASELOAD_CEILING = 20  # persons (veille excluded) per counsellor FTE, cahier des charges V.B.2

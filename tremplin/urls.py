@@ -2,16 +2,22 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from . import views
+from .access.forms import SignInForm
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("connexion/", auth_views.LoginView.as_view(template_name="registration/login.html"), name="login"),
+    path(
+        "connexion/",
+        auth_views.LoginView.as_view(template_name="registration/login.html", authentication_form=SignInForm),
+        name="login",
+    ),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("tremplin.people.urls")),
     path("", include("tremplin.pathways.urls")),
     path("", include("tremplin.organisations.urls")),
     path("", include("tremplin.employment.urls")),
+    path("", include("tremplin.access.urls")),
 ]
 
 handler400 = "tremplin.views.bad_request"

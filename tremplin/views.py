@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.http import HttpResponseServerError
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template import loader
 
 from tremplin.access import scope
@@ -12,6 +12,11 @@ from tremplin.pathways.states import in_veille_filter, supported_episodes, waiti
 
 
 def home(request):
+    from tremplin.access.views import landing_for
+
+    landing = landing_for(request.user)
+    if landing:
+        return redirect(landing)
     day = today()
     persons = scope.persons_for(request.user)
     supported = supported_episodes(day).filter(person__in=persons)

@@ -146,7 +146,9 @@ def test_without_interview_needs_activity_on_every_day_of_the_period(lead):
     back_to_back = PersonFactory(organisation=lead)
     admit(back_to_back, D(2025, 1, 6), exit_date=D(2025, 8, 1), reason="person_request")
     admit(back_to_back, D(2025, 8, 1))
-    result = measures.persons_without_interview([p.pk for p in (never_seen, seen, employer_only, arrived_late, one_day_veille, back_to_back)], *Q3)
+    result = measures.persons_without_interview(
+        [p.pk for p in (never_seen, seen, employer_only, arrived_late, one_day_veille, back_to_back)], *Q3
+    )
     assert result == {never_seen.pk, employer_only.pk, back_to_back.pk}
 
 

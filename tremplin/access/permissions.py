@@ -13,11 +13,12 @@ from functools import wraps
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from tremplin.organisations.models import Staff
 
-from .scope import staff_of
+from .scope import external_of, staff_of
 
 
 class Role(models.TextChoices):
@@ -27,10 +28,16 @@ class Role(models.TextChoices):
     ADMINISTRATIVE = "administrative", _("administrative staff")
     CLINICIAN = "clinician", _("clinician (medical, psychological or social)")
     OTHER = "other", _("other staff")
+    ADMINISTRATOR = "administrator", _("administrator of the information system")
+    FUNDER = "funder", _("funder or authority")
+    PRESCRIBER = "prescriber", _("prescriber")
 
 
 R = Role
 STAFF_ROLES = {R.COUNSELLOR, R.COORDINATOR, R.MANAGER, R.ADMINISTRATIVE, R.CLINICIAN, R.OTHER}
+EXTERNAL_ROLES = {R.ADMINISTRATOR, R.FUNDER, R.PRESCRIBER}
+# The team that follows a person day to day and reads the professional notes.
+TEAM = {R.COUNSELLOR, R.COORDINATOR, R.MANAGER, R.CLINICIAN}
 
 # action -> roles allowed. Actions are dotted: <area>.<verb>.
 TABLE: dict[str, set[str]] = {
@@ -62,17 +69,52 @@ TABLE: dict[str, set[str]] = {
     "staff.view": {R.COUNSELLOR, R.COORDINATOR, R.MANAGER, R.ADMINISTRATIVE, R.CLINICIAN, R.OTHER},
     "staff.manage": {R.COORDINATOR, R.MANAGER},
     "organisation.create": {R.MANAGER},
+    # Notes by domain (which notes a user may read is decided by people.notes, per note)
+    "note.view": TEAM,
+    "note.write": TEAM,
+    # The person's rights: information, consents, objections; export of the whole file
+    "consent.view": {R.COUNSELLOR, R.COORDINATOR, R.MANAGER, R.ADMINISTRATIVE, R.CLINICIAN},
+    "consent.record": {R.COUNSELLOR, R.COORDINATOR, R.MANAGER, R.CLINICIAN},
+    "person.export": {R.COORDINATOR, R.MANAGER, R.CLINICIAN},
+    # Audit: who accessed a person's file; the whole access log
+    "audit.person": {R.COORDINATOR, R.MANAGER},
+    "audit.view": {R.MANAGER, R.ADMINISTRATOR},
+    # Accounts and security (2FA reset, lockouts, external accounts)
+    "account.manage": {R.MANAGER, R.ADMINISTRATOR},
+    # External accounts
+    "funder.view": {R.FUNDER, R.MANAGER},
+    "prescriber.view": {R.PRESCRIBER},
 }
 
 
 def role_of(user) -> str | None:
-    """The role of a signed-in user, or None (no access to anything)."""
+    """The role of a signed-in user, or None (no access to anything).
+
+    A staff record in post gives the staff role; otherwise an active external account gives
+    its kind (administrator, funder, prescriber)."""
     staff = staff_of(user)
-    if staff is None:
-        return None
-    if staff.function == Staff.Function.OTHER and staff.clinical_domain:
-        return R.CLINICIAN
-    return staff.function
+    if staff is not None:
+        if staff.function == Staff.Function.OTHER and staff.clinical_domain:
+            return R.CLINICIAN
+        return staff.function
+    account = external_of(user)
+    return account.kind if account is not None else None
+
+
+def actions_of(role: str | None) -> set[str]:
+    return {action for action, roles in TABLE.items() if role in roles} if role else set()
+
+
+def markdown_table() -> str:
+    """The permission table as Markdown, for docs/permissions.md (a test keeps them equal)."""
+    roles = list(Role)
+    head = "| action | " + " | ".join(capfirst(str(role.label)) for role in roles) + " |"
+    rule = "|---|" + "---|" * len(roles)
+    rows = [
+        f"| `{action}` | " + " | ".join("✔" if role in allowed else "·" for role in roles) + " |"
+        for action, allowed in TABLE.items()
+    ]
+    return "\n".join([head, rule, *rows])
 
 
 def can(user, action: str) -> bool:

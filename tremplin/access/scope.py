@@ -29,6 +29,29 @@ def staff_of(user) -> Staff | None:
     return staff
 
 
+def external_of(user):
+    """The user's active external account (administrator, funder, prescriber), else None."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return None
+    cached = getattr(user, "_tremplin_external", "unset")
+    if cached != "unset":
+        return cached
+    from .models import ExternalAccount
+
+    account = ExternalAccount.objects.select_related("platform").filter(user=user, active=True).first()
+    user._tremplin_external = account
+    return account
+
+
+def platform_of(user):
+    """The platform the user works for (staff or external account), else None."""
+    staff = staff_of(user)
+    if staff is not None:
+        return staff.organisation.platform
+    account = external_of(user)
+    return account.platform if account is not None else None
+
+
 def organisations_for(user) -> QuerySet[Organisation]:
     staff = staff_of(user)
     if staff is None:
@@ -56,12 +79,26 @@ def staff_for(user) -> QuerySet[Staff]:
     return Staff.objects.filter(organisation_id=staff.organisation_id)
 
 
+def _note_person(person_id, refused: bool) -> None:
+    """Remember on the current request which person a lookup was about, so that a refusal
+    (404 here, or a 403 later in the view) is logged against that person."""
+    from tremplin.audit.middleware import current_request
+
+    request = current_request()
+    if request is not None and person_id is not None:
+        setattr(request, "_tremplin_refused_person_id" if refused else "_tremplin_person_id", person_id)
+
+
 def get_person(user, pk) -> Person:
     """The person if the user may see them, else 404 (never 403: outsiders learn nothing)."""
     try:
-        return persons_for(user).select_related("organisation__platform").get(pk=pk)
+        person = persons_for(user).select_related("organisation__platform").get(pk=pk)
     except (Person.DoesNotExist, ValueError, TypeError) as error:
+        if isinstance(error, Person.DoesNotExist):
+            _note_person(Person.objects.filter(pk=pk).values_list("pk", flat=True).first(), refused=True)
         raise Http404 from error
+    _note_person(person.pk, refused=False)
+    return person
 
 
 def get_for_person(user, queryset, pk):
@@ -69,9 +106,22 @@ def get_for_person(user, queryset, pk):
     person_path = _person_path(queryset.model)
     visible = persons_for(user)
     try:
-        return queryset.filter(**{f"{person_path}__in": visible}).get(pk=pk)
+        record = queryset.filter(**{f"{person_path}__in": visible}).get(pk=pk)
     except (queryset.model.DoesNotExist, ValueError, TypeError) as error:
+        if isinstance(error, queryset.model.DoesNotExist):
+            person_id = queryset.model.objects.filter(pk=pk).values_list(f"{person_path}_id", flat=True).first()
+            _note_person(person_id, refused=True)
         raise Http404 from error
+    _note_person(_person_id_of(record, person_path), refused=False)
+    return record
+
+
+def _person_id_of(record, person_path: str):
+    obj = record
+    parts = person_path.split("__")
+    for part in parts[:-1]:
+        obj = getattr(obj, part)
+    return getattr(obj, f"{parts[-1]}_id")
 
 
 def _person_path(model) -> str:
@@ -82,6 +132,10 @@ def _person_path(model) -> str:
         "pathways.outreachattempt": "episode__person",
         "pathways.counsellorassignment": "episode__person",
         "people.recognition": "person",
+        "people.note": "person",
+        "people.consent": "person",
+        "people.objection": "person",
+        "people.informationrecord": "person",
         "activity.intervention": "person",
         "activity.appointment": "person",
         "employment.contract": "person",
@@ -89,6 +143,14 @@ def _person_path(model) -> str:
         "employment.supportagreement": "episode__person",
     }
     return paths[model._meta.label_lower]
+
+
+def person_path(model) -> str | None:
+    """The lookup path from `model` to its person, or None when it does not hang off a person."""
+    try:
+        return _person_path(model)
+    except KeyError:
+        return None
 
 
 def get_staff(user, pk) -> Staff:
@@ -116,3 +178,19 @@ def get_employer(user, pk):
         return employers_for(user).get(pk=pk)
     except (Employer.DoesNotExist, ValueError, TypeError) as error:
         raise Http404 from error
+
+
+def accounts_for(user):
+    """User accounts the user may manage: the whole platform (staff and external accounts) for
+    an administrator or a manager of the lead organisation; else the staff of one's organisation."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Q
+
+    users = get_user_model().objects
+    staff = staff_of(user)
+    if staff is not None and not staff.sees_whole_platform:
+        return users.filter(staff__organisation_id=staff.organisation_id)
+    platform = platform_of(user)
+    if platform is None:
+        return users.none()
+    return users.filter(Q(staff__organisation__platform=platform) | Q(external__platform=platform)).distinct()

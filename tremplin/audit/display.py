@@ -32,6 +32,42 @@ SENTENCES = {
     "veille.resumed": _("recorded that support resumed after a veille"),
     "outreach.recorded": _("recorded an outreach attempt"),
     "access.denied": _("was refused access"),
+    "person.exported": _("exported the person's whole file"),
+    "person.anonymised": _("anonymised the person's file (retention)"),
+    "note.created": _("wrote a note"),
+    "note.read": _("read a restricted note"),
+    "information.recorded": _("recorded information given to the person"),
+    "consent.recorded": _("recorded a decision of the person about sharing"),
+    "consent.withdrawn": _("recorded the withdrawal of a consent"),
+    "objection.recorded": _("recorded an objection of the person"),
+    "objection.lifted": _("recorded that an objection was lifted"),
+    "audit.person_viewed": _("looked at who accessed the person's file"),
+    "audit.person_exported": _("exported the list of accesses to the person's file"),
+    "audit.viewed": _("looked at the access log"),
+    "document.downloaded": _("downloaded a document"),
+    "account.signed_in": _("signed in"),
+    "account.otp_enrolled": _("set up two-factor authentication"),
+    "account.otp_failed": _("gave a wrong second-factor code"),
+    "account.otp_reset": _("reset the two-factor authentication of an account"),
+    "account.recovery_codes_renewed": _("created new recovery codes"),
+    "account.created": _("created an account"),
+    "account.unlocked": _("unlocked an account"),
+    "account.locked_out": _("was locked out after repeated failed sign-ins"),
+    "funder.viewed": _("looked at the funder's indicators"),
+    "prescriber.viewed": _("looked at the status of their prescriptions"),
+    "retention.listed": _("listed the files due for anonymisation (retention)"),
+    "retention.applied": _("anonymised the files past their retention period"),
+}
+
+# Actions that are reads (shown in the access list, not in the history of changes).
+READ_ACTIONS = {
+    "person.viewed",
+    "person.exported",
+    "note.read",
+    "access.denied",
+    "audit.person_viewed",
+    "audit.person_exported",
+    "document.downloaded",
 }
 
 EXTRA_LABELS = {

@@ -27,3 +27,39 @@ def client_ip(request) -> str | None:
     if request is None:
         return None
     return request.META.get("REMOTE_ADDR") or None
+
+
+class RefusalLogMiddleware:
+    """Leaves an audit entry (access.denied) when a signed-in user is refused a page: 404
+    (the record is outside their scope) or 403 (seen but not allowed). When the refused record
+    hangs off a person, the entry names that person, so the person's access list shows it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.core.exceptions import PermissionDenied
+        from django.http import Http404
+
+        if not isinstance(exception, Http404 | PermissionDenied):
+            return None
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        from .log import record
+
+        status = 404 if isinstance(exception, Http404) else 403
+        person_id = getattr(request, "_tremplin_refused_person_id", None)
+        if person_id is None and status == 403:
+            person_id = getattr(request, "_tremplin_person_id", None)
+        detail = {"status": status, "path": request.path[:300], "method": request.method}
+        if status == 403 and str(exception):
+            detail["action"] = str(exception)[:64]
+        from tremplin.people.models import Person
+
+        person = Person.objects.filter(pk=person_id).first() if person_id else None
+        record(user, "access.denied", person, person=person, detail=detail)
+        return None

@@ -33,6 +33,9 @@ class AuditEntry(models.Model):
     changes = models.JSONField(default=dict, blank=True)
     detail = models.JSONField(default=dict, blank=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
+    # Set once, by the retention (anonymisation of the person): `changes` then holds field names
+    # only. The database trigger allows exactly this change and nothing else.
+    redacted = models.BooleanField(default=False, editable=False)
 
     class Meta:
         verbose_name = _("audit entry")
@@ -47,3 +50,24 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("Audit entries cannot be deleted.")
+
+
+REDACTED = None  # the value that replaces old and new values in a redacted entry
+
+
+def redact_person(person_id: int) -> int:
+    """Remove the values (keep the field names) of every change recorded about a person, and the
+    details other than their codes. The one update the append-only guard lets through: it only
+    sets `redacted` from false to true along with `changes` and `detail`."""
+    count = 0
+    for entry in AuditEntry.objects.filter(person_id=person_id, redacted=False).only("id", "changes", "detail"):
+        changes = {name: [REDACTED, REDACTED] for name in (entry.changes or {})}
+        detail = {k: v for k, v in (entry.detail or {}).items() if k in SAFE_DETAIL_KEYS}
+        count += AuditEntry.objects.filter(pk=entry.pk, redacted=False).update(
+            changes=changes, detail=detail, redacted=True
+        )
+    return count
+
+
+# Detail keys that never hold personal values (codes, statuses, formats).
+SAFE_DETAIL_KEYS = {"status", "path", "method", "action", "format", "domain", "decision", "second_factor", "kind"}

@@ -65,9 +65,11 @@ def render_agreement_html(agreement: SupportAgreement) -> str:
 
 
 def render_agreement_pdf(agreement: SupportAgreement) -> bytes:
-    from weasyprint import HTML  # slow to import: only when a document is asked for
+    from django.contrib.staticfiles import finders
+    from weasyprint import CSS, HTML  # slow to import: only when a document is asked for
 
-    return HTML(string=render_agreement_html(agreement)).write_pdf()
+    stylesheet = finders.find("tremplin/agreement-print.css")
+    return HTML(string=render_agreement_html(agreement)).write_pdf(stylesheets=[CSS(filename=stylesheet)])
 
 
 def agreement_filename(agreement: SupportAgreement) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from tremplin.lib.dates import add_months
@@ -146,3 +146,179 @@ class Recognition(models.Model):
 
     def is_expired(self, day: dt.date) -> bool:
         return self.end is not None and self.end < day
+
+
+# Notes by domain, information, consents and objections (data protection) -----------------------
+
+
+class NoteDomain(models.TextChoices):
+    """Who reads a note: the support team (professional) or the clinicians of one domain."""
+
+    PROFESSIONAL = "professional", _("professional (the support team)")
+    MEDICAL = "medical", _("medical")
+    PSYCHOLOGICAL = "psychological", _("psychological")
+    SOCIAL = "social", _("social")
+
+
+RESTRICTED_DOMAINS = (NoteDomain.MEDICAL, NoteDomain.PSYCHOLOGICAL, NoteDomain.SOCIAL)
+
+
+class Note(models.Model):
+    """A note in the person's file. Medical, psychological and social notes are read only by
+    their author and the clinicians of that domain, unless the person agreed to share them."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="notes")
+    domain = models.CharField(_("domain"), max_length=16, choices=NoteDomain.choices)
+    author = models.ForeignKey(
+        "organisations.Staff", on_delete=models.PROTECT, related_name="notes", verbose_name=_("author")
+    )
+    written_on = models.DateField(_("date"))
+    text = models.TextField(_("note"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("note")
+        verbose_name_plural = _("notes")
+        ordering = ["-written_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(domain__in=["professional", "medical", "psychological", "social"]),
+                name="note_domain_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_domain_display()} · {self.written_on:%d/%m/%Y}"
+
+    @property
+    def is_restricted(self) -> bool:
+        return self.domain in RESTRICTED_DOMAINS
+
+
+class InformationRecord(models.Model):
+    """What the person was told about the processing of their data, when and how."""
+
+    class Topic(models.TextChoices):
+        PROCESSING = "processing", _("what data is kept, why, and for how long")
+        RIGHTS = "rights", _("their rights: access, rectification, objection, complaint to the CNIL")
+        SHARING = "sharing", _("who may see their data and the shared professional secrecy")
+        ACCESS_LOG = "access_log", _("that every access to their file is recorded")
+
+    class Channel(models.TextChoices):
+        ORAL = "oral", _("orally")
+        WRITTEN = "written", _("in writing (leaflet or letter)")
+        BOTH = "both", _("orally and in writing")
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="information_records")
+    given_on = models.DateField(_("date"))
+    topics = models.JSONField(_("what the person was told"), default=list)
+    channel = models.CharField(_("how"), max_length=10, choices=Channel.choices)
+    given_by = models.ForeignKey(
+        "organisations.Staff", on_delete=models.PROTECT, related_name="+", verbose_name=_("given by")
+    )
+    comment = models.TextField(_("comment"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("information given to the person")
+        verbose_name_plural = _("information given to the person")
+        ordering = ["-given_on", "-id"]
+
+    def topic_labels(self) -> list[str]:
+        labels = dict(self.Topic.choices)
+        return [str(labels.get(value, value)) for value in self.topics]
+
+
+class Consent(models.Model):
+    """The person's decision (agreed or refused) about sharing notes of a domain beyond it.
+
+    It names what is shared (the notes of one domain) and with whom (one member of staff, or the
+    professionals following the person: counsellors, coordinators and managers)."""
+
+    class Decision(models.TextChoices):
+        AGREED = "agreed", _("agreed")
+        REFUSED = "refused", _("refused")
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="consents")
+    domain = models.CharField(
+        _("notes shared"),
+        max_length=16,
+        choices=[(d.value, d.label) for d in RESTRICTED_DOMAINS],
+    )
+    recipient = models.ForeignKey(
+        "organisations.Staff",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("shared with"),
+        help_text=_("Leave empty for the professionals following the person (counsellors, coordinators, managers)."),
+    )
+    purpose = models.CharField(_("why"), max_length=300, help_text=_("What the sharing is for, as told to the person."))
+    decision = models.CharField(_("decision of the person"), max_length=8, choices=Decision.choices)
+    decided_on = models.DateField(_("date of the decision"))
+    withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        "organisations.Staff", on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        ordering = ["-decided_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(domain__in=["medical", "psychological", "social"]), name="consent_domain_restricted"
+            ),
+            models.CheckConstraint(condition=Q(decision__in=["agreed", "refused"]), name="consent_decision_valid"),
+            models.CheckConstraint(
+                condition=Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gte=F("decided_on")),
+                name="consent_withdrawn_after_decision",
+            ),
+        ]
+
+    def is_in_force(self, day: dt.date) -> bool:
+        return (
+            self.decision == self.Decision.AGREED
+            and self.decided_on <= day
+            and (self.withdrawn_on is None or self.withdrawn_on > day)
+        )
+
+
+class Objection(models.Model):
+    """The person objects to the sharing of the notes of a domain (or of every domain), even
+    within the clinicians of that domain: only the author reads them while it stands."""
+
+    ALL = "all"
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="objections")
+    domain = models.CharField(
+        _("notes concerned"),
+        max_length=16,
+        choices=[(d.value, d.label) for d in RESTRICTED_DOMAINS] + [(ALL, _("every domain"))],
+    )
+    made_on = models.DateField(_("date of the objection"))
+    reason = models.TextField(_("what the person said"), blank=True)
+    lifted_on = models.DateField(_("lifted on"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        "organisations.Staff", on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("objection")
+        verbose_name_plural = _("objections")
+        ordering = ["-made_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(lifted_on__isnull=True) | Q(lifted_on__gte=F("made_on")),
+                name="objection_lifted_after_made",
+            ),
+        ]
+
+    def is_in_force(self, day: dt.date) -> bool:
+        return self.made_on <= day and (self.lifted_on is None or self.lifted_on > day)
+
+    def covers(self, domain: str) -> bool:
+        return self.domain in (self.ALL, domain)

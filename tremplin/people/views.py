@@ -174,6 +174,7 @@ def person_detail(request, pk):
     history = (
         AuditEntry.objects.filter(person=person)
         .exclude(action__endswith=".viewed")
+        .exclude(action__in=display.READ_ACTIONS)
         .select_related("user")
         .order_by("-at", "-id")[:200]
     )

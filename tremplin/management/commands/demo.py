@@ -34,7 +34,7 @@ class Command(BaseCommand):
         if not demo.database_is_empty():
             if options["if_empty"]:
                 self.stdout.write(_("The database already holds data: demo data not loaded again."))
-                print_accounts(self.stdout, existing_demo_accounts())
+                print_accounts(self.stdout, existing_demo_accounts(), existing_demo_key())
                 return
             raise CommandError(
                 _("The database is not empty: the demo only fills an empty database (nothing was changed).")
@@ -44,7 +44,7 @@ class Command(BaseCommand):
             _("Demo platform “%(name)s” created: %(persons)s persons, %(interventions)s interventions.")
             % {"name": result.platform.name, "persons": result.persons, "interventions": result.interventions}
         )
-        print_accounts(self.stdout, result.accounts)
+        print_accounts(self.stdout, result.accounts, result.otp_key)
 
 
 def existing_demo_accounts():
@@ -53,15 +53,37 @@ def existing_demo_accounts():
     staff = Staff.objects.filter(user__isnull=False, organisation__platform__code="EA12").select_related(
         "user", "organisation"
     )
+    from tremplin.access.models import ExternalAccount
+
+    external = ExternalAccount.objects.filter(platform__code="EA12").select_related("user").order_by("pk")
     return [
         (s.user.username, s.name, f"{s.get_function_display()} · {s.organisation.name}") for s in staff.order_by("pk")
-    ]
+    ] + [(a.user.username, a.name, f"{a.get_kind_display()} · {a.institution}") for a in external]
 
 
-def print_accounts(out, accounts) -> None:
+def existing_demo_key() -> str:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tremplin.access.otp import DEMO_NAME, base32_key
+
+    device = TOTPDevice.objects.filter(name=DEMO_NAME, confirmed=True).order_by("pk").first()
+    return base32_key(device.key) if device else ""
+
+
+def print_accounts(out, accounts, otp_key: str = "") -> None:
     if not accounts:
         return
     out.write("")
     out.write(_("Demo accounts (password for all: %(password)s):") % {"password": demo.DEMO_PASSWORD})
     for login, name, role in accounts:
         out.write(f"  {login:<22} {name:<22} {role}")
+    if otp_key:
+        out.write("")
+        out.write(
+            _(
+                "Second factor: add this key to an authenticator application (one entry works for every demo "
+                "account): %(key)s"
+            )
+            % {"key": otp_key}
+        )
+        out.write(_("or print the current code in another terminal: tremplin demo_code LOGIN"))
