@@ -28,3 +28,16 @@ def indicators_exported(user, figures: dict, fmt: str) -> None:
             "format": fmt,
         },
     )
+
+
+def bundle_exported(user, platform, organisation, counts) -> None:
+    record_export(
+        user,
+        "bundle.exported",
+        detail={
+            "platform": platform.code,
+            "organisation": organisation.code if organisation else None,
+            "persons": counts.get("persons", 0),
+            "interventions": counts.get("interventions", 0),
+        },
+    )
