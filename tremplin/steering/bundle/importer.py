@@ -221,8 +221,8 @@ def import_bundle(path, user=None, progress: Progress | None = None, source: str
 
 
 class _Inserter:
-    """Fast inserts of many rows: COPY on PostgreSQL, executemany elsewhere. Columns not given
-    get their model default (created_at: now)."""
+    """Fast inserts of many rows: COPY (text format) on PostgreSQL, executemany elsewhere.
+    Columns not given get their model default (created_at: now)."""
 
     def __init__(self, model, fields: list[str], now):
         self.model = model
@@ -240,18 +240,22 @@ class _Inserter:
             extra_values.append(f.get_db_prep_save(value, connection))
         self.columns = [meta.get_field(name).column for name in fields] + extra_columns
         self.extra = tuple(extra_values)
-        self.rows: list[tuple] = []
+        self.rows: list = []
         self.count = 0
         self.postgres = connection.vendor == "postgresql"
         columns = ", ".join(connection.ops.quote_name(c) for c in self.columns)
         table = connection.ops.quote_name(meta.db_table)
         if self.postgres:
             self.sql = f"COPY {table} ({columns}) FROM STDIN"
+            self.suffix = "".join("\t" + _copy_value(v) for v in self.extra) + "\n"
         else:
             self.sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(self.columns))})"
 
     def add(self, row: tuple) -> None:
-        self.rows.append(row + self.extra)
+        if self.postgres:
+            self.rows.append("\t".join([_copy_value(v) for v in row]) + self.suffix)
+        else:
+            self.rows.append(tuple(_sqlite(v) for v in row) + self.extra)
         if len(self.rows) >= INSERT_BATCH:
             self.flush()
 
@@ -261,12 +265,36 @@ class _Inserter:
         with connection.cursor() as cursor:
             if self.postgres:
                 with cursor.cursor.copy(self.sql) as copy:
-                    for row in self.rows:
-                        copy.write_row(row)
+                    copy.write("".join(self.rows))
             else:
-                cursor.executemany(self.sql, [tuple(_sqlite(v) for v in row) for row in self.rows])
+                cursor.executemany(self.sql, self.rows)
         self.count += len(self.rows)
         self.rows = []
+
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_DATE_TEXT: dict = {}
+NULL = "\\N"
+
+
+def _copy_value(value) -> str:
+    """One value in PostgreSQL's COPY text format."""
+    if value is None:
+        return "\\N"
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
+    if isinstance(value, str):
+        return value.translate(_COPY_ESCAPES)
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        text = _DATE_TEXT.get(value)
+        if text is None:
+            text = _DATE_TEXT[value] = value.isoformat()
+        return text
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    return str(value)
 
 
 def _sqlite(value):
@@ -746,8 +774,21 @@ class _Writer:
             gone, create = _multiset_sync(mine, rows) if mine else ([], rows)
             delete += gone
             episode_on = self._episode_on
-            for day, minutes, place, with_whom, kind in create:
-                inserter.add((pid, episode_on(pid, day), day, minutes, place, with_whom, kind))
+            if inserter.postgres:
+                # The hot loop: one COPY line per intervention, values known to need no escaping
+                # (integers, dates and closed enumerations).
+                suffix, rows, dates = inserter.suffix, inserter.rows, _DATE_TEXT
+                for day, minutes, place, with_whom, kind in create:
+                    episode = episode_on(pid, day)
+                    text = dates.get(day) or _copy_value(day)
+                    rows.append(
+                        f"{pid}\t{episode if episode is not None else NULL}\t{text}\t{minutes}\t{place}\t{with_whom}\t{kind}{suffix}"
+                    )
+                if len(rows) >= INSERT_BATCH:
+                    inserter.flush()
+            else:
+                for day, minutes, place, with_whom, kind in create:
+                    inserter.add((pid, episode_on(pid, day), day, minutes, place, with_whom, kind))
             created += len(create)
             if mine:
                 touched[pid] += len(create) + len(gone)
