@@ -41,8 +41,27 @@ FIRST_DAY = dt.date(2022, 7, 1)
 LAST_DAY = dt.date(2026, 6, 30)
 PLACES = ["premises", "premises", "remote", "workplace", "home", "third_place", "training_site"]
 WITHS = ["person", "person", "person", "both", "employer", "partner"]
-KINDS = ["interview", "workplace_visit", "employer_meeting", "job_search", "mediation", "evaluation", "contact", "other"]
-DISABILITIES = ["psychic", "autism", "intellectual", "cognitive", "sensory", "motor", "chronic_disease", "multiple", "other"]
+KINDS = [
+    "interview",
+    "workplace_visit",
+    "employer_meeting",
+    "job_search",
+    "mediation",
+    "evaluation",
+    "contact",
+    "other",
+]
+DISABILITIES = [
+    "psychic",
+    "autism",
+    "intellectual",
+    "cognitive",
+    "sensory",
+    "motor",
+    "chronic_disease",
+    "multiple",
+    "other",
+]
 EXIT_REASONS = ["person_request", "moved_out", "recognition_not_renewed", "death"]
 
 
@@ -112,9 +131,13 @@ def generate(path: Path, persons: int, organisations: int, per_person: int, seed
                         f'"planned_end":"{date_str[c_end]}","end":"{date_str[c_end]}","end_reason":"term","weekly_hours":24}}'
                     )
                 else:
-                    contracts = f'{{"employer":"E{rng.randrange(n_employers)}","type":"cdi","start":"{date_str[c_start]}"}}'
+                    contracts = (
+                        f'{{"employer":"E{rng.randrange(n_employers)}","type":"cdi","start":"{date_str[c_start]}"}}'
+                    )
             exit_json = (
-                f'{{"date":"{date_str[exit_day]}","reason":"{rng.choice(EXIT_REASONS)}"}}' if exit_day is not None else "null"
+                f'{{"date":"{date_str[exit_day]}","reason":"{rng.choice(EXIT_REASONS)}"}}'
+                if exit_day is not None
+                else "null"
             )
             staff_code = f"{org}-S{rng.randrange(staff_per_org)}"
             person = (
@@ -130,7 +153,9 @@ def generate(path: Path, persons: int, organisations: int, per_person: int, seed
             )
             out.write(("," if index else "") + person)
             counts["persons"] += 1
-        out.write('],"funding":[{"year":2026,"funder":"state","amount_eur":1000000}],"trainings":[],"time_allocation":[]}\n')
+        out.write(
+            '],"funding":[{"year":2026,"funder":"state","amount_eur":1000000}],"trainings":[],"time_allocation":[]}\n'
+        )
     return counts
 
 
@@ -164,7 +189,12 @@ def child_quarter(scope: str, runs: int) -> None:
         times.append(time.perf_counter() - started)
     print(
         json.dumps(
-            {"median": statistics.median(times), "runs": times, "supported": figures["activity"]["supported"], "peak_mb": _peak_mb()}
+            {
+                "median": statistics.median(times),
+                "runs": times,
+                "supported": figures["activity"]["supported"],
+                "peak_mb": _peak_mb(),
+            }
         )
     )
 
@@ -177,7 +207,9 @@ def _peak_mb() -> float:
 
 
 def _env(database: str, var_dir: Path) -> dict:
-    env = dict(os.environ, TREMPLIN_HTTPS="0", TREMPLIN_VAR_DIR=str(var_dir), DJANGO_SETTINGS_MODULE="tremplin.settings")
+    env = dict(
+        os.environ, TREMPLIN_HTTPS="0", TREMPLIN_VAR_DIR=str(var_dir), DJANGO_SETTINGS_MODULE="tremplin.settings"
+    )
     env.pop("DATABASE_URL", None)
     if database != "sqlite":
         env["DATABASE_URL"] = database

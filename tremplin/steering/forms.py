@@ -27,7 +27,12 @@ class PeriodForm(forms.Form):
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100, required=False)
     quarter = forms.TypedChoiceField(
         label=_("Quarter"),
-        choices=[(1, _("1st quarter (January to March)")), (2, _("2nd quarter (April to June)")), (3, _("3rd quarter (July to September)")), (4, _("4th quarter (October to December)"))],
+        choices=[
+            (1, _("1st quarter (January to March)")),
+            (2, _("2nd quarter (April to June)")),
+            (3, _("3rd quarter (July to September)")),
+            (4, _("4th quarter (October to December)")),
+        ],
         coerce=int,
         required=False,
     )
@@ -37,7 +42,13 @@ class PeriodForm(forms.Form):
 
     def __init__(self, data=None, *, scopes: list[tuple[str, str]]):
         start, end = default_period()
-        initial = {"kind": QUARTER, "year": start.year, "quarter": (start.month - 1) // 3 + 1, "start": start, "end": end}
+        initial = {
+            "kind": QUARTER,
+            "year": start.year,
+            "quarter": (start.month - 1) // 3 + 1,
+            "start": start,
+            "end": end,
+        }
         if data is not None and not data.get("kind"):
             data = None  # first visit: the defaults
         super().__init__(data, initial=initial)

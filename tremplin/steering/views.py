@@ -221,7 +221,10 @@ def transmission_detail(request, pk):
     )
     if transmission.organisation_id is None and not staff.sees_whole_platform:
         raise Http404
-    if transmission.organisation_id and not access.organisations_for(request.user).filter(pk=transmission.organisation_id).exists():
+    if (
+        transmission.organisation_id
+        and not access.organisations_for(request.user).filter(pk=transmission.organisation_id).exists()
+    ):
         raise Http404
     changes = services.changes_since(transmission)
     rows = labels.rows(transmission.figures)

@@ -51,7 +51,8 @@ def consistency_warnings(user, scope: Scope, start, end, members: dict) -> list[
             Warning(
                 "without_interview",
                 person.full_name,
-                _("No interview between %(start)s and %(end)s.") % {"start": f"{start:%d/%m/%Y}", "end": f"{end:%d/%m/%Y}"},
+                _("No interview between %(start)s and %(end)s.")
+                % {"start": f"{start:%d/%m/%Y}", "end": f"{end:%d/%m/%Y}"},
                 reverse("person_detail", args=[person.pk]),
                 _("Open the file"),
             )
@@ -130,7 +131,9 @@ def consistency_warnings(user, scope: Scope, start, end, members: dict) -> list[
                 "profile_missing",
                 person.full_name,
                 _("Missing: %(fields)s.") % {"fields": ", ".join(str(m) for m in missing)},
-                reverse("entry_situation_edit", args=[episode.pk]) if on_episode else reverse("person_edit", args=[person.pk]),
+                reverse("entry_situation_edit", args=[episode.pk])
+                if on_episode
+                else reverse("person_edit", args=[person.pk]),
                 _("Complete the situation at entry") if on_episode else _("Complete the file"),
             )
         )

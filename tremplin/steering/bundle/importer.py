@@ -75,7 +75,6 @@ def validate(path, progress: Progress | None = None) -> Report:
     checker = Checker()
     sections = Sections()
     raw: dict[str, object] = {}
-    references: list[tuple[str, str, str]] = []
     person_codes: dict[str, str] = {}
     counts: Counter = Counter()
     callback = (lambda done: progress("check", done, size)) if progress else None
@@ -90,7 +89,6 @@ def validate(path, progress: Progress | None = None) -> Report:
                 if isinstance(value, dict) and isinstance(value.get("code"), str):
                     checker.unique(person_codes, value["code"], f"persons[{index}].code", _("person"))
                 if person is not None:
-                    references += person["references"]
                     _count(counts, person)
             elif key in TOP_KEYS:
                 raw[key] = value
@@ -119,13 +117,13 @@ def validate(path, progress: Progress | None = None) -> Report:
         sections.platform = head.platform(raw["platform"])
     if "organisations" in raw:
         sections.organisations = head.organisations(raw["organisations"])
-    organisations = {o["code"] for o in sections.organisations}
+    organisations = _declared(raw.get("organisations"))
     if "staff" in raw:
         sections.staff = head.staff(raw["staff"], organisations)
-    staff = {s["code"] for s in sections.staff or []}
+    staff = _declared(raw.get("staff"))
     if "employers" in raw:
         sections.employers = head.employers(raw["employers"])
-    employers = {e["code"] for e in sections.employers or []}
+    employers = _declared(raw.get("employers"))
     if "funding" in raw:
         sections.funding = head.funding(raw["funding"])
     if "trainings" in raw:
@@ -134,7 +132,7 @@ def validate(path, progress: Progress | None = None) -> Report:
         sections.time_allocation = head.time_allocation(raw["time_allocation"], staff)
     known = {"organisation": organisations, "staff": staff, "employer": employers}
     what = {"organisation": _("organisation"), "staff": _("staff"), "employer": _("employer")}
-    for kind, code, ref_path in references:
+    for kind, code, ref_path in checker.references:
         if code not in known[kind]:
             checker.error(
                 ref_path, _("No %(what)s with the code “%(code)s” in this bundle.") % {"what": what[kind], "code": code}
@@ -152,6 +150,14 @@ def validate(path, progress: Progress | None = None) -> Report:
         counts=counts,
         sections=sections,
     )
+
+
+def _declared(items) -> set[str]:
+    """Codes declared in a top-level list, even by records with other errors (so that one error
+    does not cascade into "unknown code" errors everywhere it is referred to)."""
+    if not isinstance(items, list):
+        return set()
+    return {item["code"] for item in items if isinstance(item, dict) and isinstance(item.get("code"), str)}
 
 
 def _count(counts: Counter, person: dict) -> None:

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from tremplin.activity.models import Intervention, Kind, Place, With
@@ -90,6 +91,10 @@ class Sections:
     persons_present: bool = False
 
 
+def _d(day: dt.date) -> str:
+    return date_format(day, "SHORT_DATE_FORMAT")
+
+
 def _values(choices) -> str:
     return ", ".join(choices)
 
@@ -106,6 +111,9 @@ class Checker:
         self.error_count = 0
         self.max_errors = max_errors
         self._dates: dict[str, dt.date] = {}
+        # References from persons to the top-level lists, checked once the whole file is read:
+        # (kind, code, path).
+        self.references: list[tuple[str, str, str]] = []
 
     # Basic values -------------------------------------------------------------------------
 
@@ -405,11 +413,13 @@ class Checker:
             }
             for share in shares:
                 clean[share] = self.number(item, share, path, 3, 0, 1)
-            if INVALID in clean.values():
+            if any(clean[share] is INVALID for share in shares):
                 continue
             total = sum(clean[share] for share in shares)
             if abs(total - 1) > Decimal("0.001"):
                 self.error(path, _("The four shares add up to %(total)s: they must add up to 1.") % {"total": total})
+                continue
+            if INVALID in clean.values():
                 continue
             key = (clean["staff"], clean["year"])
             if key in seen:
@@ -478,10 +488,9 @@ class Checker:
             "sex": self.choice(item, "sex", path, Sex.values, required=False) or "",
             "education_level": self.choice(item, "education_level", path, EducationLevel.values, required=False) or "",
             "disabilities": self.disabilities(item, path),
-            "references": [],
         }
         if person["organisation"] is not INVALID and organisations is None:
-            person["references"].append(("organisation", person["organisation"], f"{path}.organisation"))
+            self.references.append(("organisation", person["organisation"], f"{path}.organisation"))
         if person["code"] is not INVALID and person["organisation"] is not INVALID:
             if len(local_code(person["organisation"], person["code"])) > Person._meta.get_field("code").max_length:
                 self.error(f"{path}.code", _("Too long: at most %(max)s characters.") % {"max": 30})
@@ -646,7 +655,7 @@ class Checker:
                         self.error(
                             f"{p}.admitted_on",
                             _("The admission cannot be before the prescription's date (%(date)s).")
-                            % {"date": presc_date.isoformat()},
+                            % {"date": _d(presc_date)},
                         )
             exit_ = value.get("exit")
             if exit_ is not None:
@@ -681,7 +690,7 @@ class Checker:
                     _(
                         "This episode overlaps the episode admitted on %(date)s: a person has one support at a time (a new admission is possible from the exit day)."
                     )
-                    % {"date": before["admitted_on"].isoformat()},
+                    % {"date": _d(before["admitted_on"])},
                 )
         return result
 
@@ -706,9 +715,7 @@ class Checker:
                 continue
             clash = next((other for other in result if rules.periods_overlap(start, end, other[0], other[1])), None)
             if clash is not None:
-                self.error(
-                    p, _("This veille overlaps the veille starting on %(date)s.") % {"date": clash[0].isoformat()}
-                )
+                self.error(p, _("This veille overlaps the veille starting on %(date)s.") % {"date": _d(clash[0])})
                 continue
             result.append((start, end))
         return result
@@ -728,7 +735,7 @@ class Checker:
             if INVALID in (code, start):
                 continue
             if staff is None:
-                person["references"].append(("staff", code, f"{p}.staff"))
+                self.references.append(("staff", code, f"{p}.staff"))
             if start < episode["admitted_on"] or (last_day is not None and start > last_day):
                 self.error(f"{p}.from", _("A counsellor's assignment starts inside the episode."))
                 continue
@@ -755,7 +762,7 @@ class Checker:
             self.error(
                 f"{path}.exit.reason",
                 _("An exit for disengagement needs six months without contact: the last contact was on %(date)s.")
-                % {"date": last.isoformat()},
+                % {"date": _d(last)},
             )
 
     def contracts(self, item, path, person, employers):
@@ -779,7 +786,7 @@ class Checker:
                 "weekly_hours": self.number(value, "weekly_hours", p, 1, 0, 168, required=False),
             }
             if clean["employer"] is not INVALID and employers is None:
-                person["references"].append(("employer", clean["employer"], f"{p}.employer"))
+                self.references.append(("employer", clean["employer"], f"{p}.employer"))
             for key, message in (
                 ("end", _("The end of the contract cannot be before its start.")),
                 ("planned_end", _("The planned end cannot be before the start.")),
@@ -813,7 +820,7 @@ class Checker:
                 "end": self.date(value, "end", p),
             }
             if clean["employer"] not in (None, INVALID) and employers is None:
-                person["references"].append(("employer", clean["employer"], f"{p}.employer"))
+                self.references.append(("employer", clean["employer"], f"{p}.employer"))
             if _dates_ok(clean["start"], clean["end"]) and clean["end"] < clean["start"]:
                 self.error(f"{p}.end", _("The end of the placement cannot be before its start."))
                 continue
