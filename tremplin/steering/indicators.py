@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 from functools import cached_property
+from typing import NamedTuple
 
 from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
@@ -438,6 +439,17 @@ def tenure_days(contracts, day: dt.date) -> int | None:
     return best
 
 
+class _Span(NamedTuple):
+    """An episode's dates, without the cost of a model instance; `is_supported_on` is the
+    model's own method (one definition)."""
+
+    admitted_on: dt.date
+    exit_date: dt.date | None
+
+    def is_supported_on(self, day: dt.date) -> bool:
+        return Episode.is_supported_on(self, day)
+
+
 def employment_entries(contracts, episodes, first: dt.date | None = None, last: dt.date | None = None) -> list[dt.date]:
     """Days s of one person's employment entries: supported on s (veille included), a contract
     starts on s, and none of the person's contracts covers s - 1 day (several contracts starting
@@ -490,9 +502,9 @@ def _employment(ctx: Context) -> dict:
 
     placements = [
         pid
-        for pid in Placement.objects.filter(
-            person__organisation_id__in=org_ids, start__lte=end, end__gte=start
-        ).values_list("person_id", flat=True)
+        for pid in Placement.objects.filter(person__organisation_id__in=org_ids, start__lte=end, end__gte=start)
+        .order_by()
+        .values_list("person_id", flat=True)
         if pid in during
     ]
     ctx.note("employment.placements", placements)
@@ -534,10 +546,12 @@ def _retention(ctx: Context) -> dict:
     episodes: dict[int, list[Episode]] = defaultdict(list)
     if candidates:
         for chunk in _chunks(sorted(candidates), 5000):
-            for pid, admitted_on, exit_date in Episode.objects.filter(person_id__in=chunk).values_list(
-                "person_id", "admitted_on", "exit_date"
+            for pid, admitted_on, exit_date in (
+                Episode.objects.filter(person_id__in=chunk)
+                .order_by()
+                .values_list("person_id", "admitted_on", "exit_date")
             ):
-                episodes[pid].append(Episode(admitted_on=admitted_on, exit_date=exit_date))
+                episodes[pid].append(_Span(admitted_on, exit_date))
     result = {}
     for n in RETENTION_MONTHS:
         cohort, retained = [], []
