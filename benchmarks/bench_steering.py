@@ -168,11 +168,15 @@ def child_import(path: str) -> None:
     django.setup()
     from tremplin.steering.bundle import importer
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     report = importer.import_bundle(path, None, None, source=Path(path).name)
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     assert report.ok, report.errors[:5]
-    print(json.dumps({"seconds": elapsed, "interventions": report.counts["interventions"], "peak_mb": _peak_mb()}))
+    print(
+        json.dumps(
+            {"seconds": elapsed, "cpu": cpu, "interventions": report.counts["interventions"], "peak_mb": _peak_mb()}
+        )
+    )
 
 
 def child_quarter(scope: str, runs: int) -> None:
@@ -247,6 +251,8 @@ def main() -> None:
     parser.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432/tremplin_bench5")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--workdir", default=None, help="where to write the bundles and SQLite files")
+    parser.add_argument("--skip-generate", action="store_true", help="reuse the bundles of --workdir")
+    parser.add_argument("--skip-import", action="store_true", help="reuse the imported databases of --workdir")
     parser.add_argument("--worker", nargs="*", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -261,39 +267,44 @@ def main() -> None:
     workdir.mkdir(parents=True, exist_ok=True)
     print(f"Load average before: {os.getloadavg()[0]:.2f} (2 cores shared); work directory {workdir}")
     big, small = workdir / "national.json", workdir / "small.json"
-    started = time.perf_counter()
-    counts = generate(big, args.persons, args.organisations, args.interventions)
-    print(
-        f"Generated {big.name}: {counts['persons']} persons, {counts['interventions']} interventions, "
-        f"{big.stat().st_size / 1e6:.0f} MB in {time.perf_counter() - started:.1f} s"
-    )
-    generate(small, args.small, 5, args.interventions, seed=7)
+    if not args.skip_generate:
+        started = time.perf_counter()
+        counts = generate(big, args.persons, args.organisations, args.interventions)
+        print(
+            f"Generated {big.name}: {counts['persons']} persons, {counts['interventions']} interventions, "
+            f"{big.stat().st_size / 1e6:.0f} MB in {time.perf_counter() - started:.1f} s"
+        )
+        generate(small, args.small, 5, args.interventions, seed=7)
     for name in args.databases.split(","):
         database = "sqlite" if name == "sqlite" else args.pg
         label = "SQLite" if name == "sqlite" else "PostgreSQL"
         var_dir = workdir / name
         var_dir.mkdir(exist_ok=True)
-        _fresh_database(database, var_dir)
-        result = _child(["--worker", "import", str(big)], database, var_dir)
-        rate = result["interventions"] / result["seconds"]
-        print(
-            f"[{label}] import: {result['seconds']:.1f} s, {rate:,.0f} interventions/s, peak {result['peak_mb']:.0f} MB"
-        )
+        if not args.skip_import:
+            _fresh_database(database, var_dir)
+            result = _child(["--worker", "import", str(big)], database, var_dir)
+            rate = result["interventions"] / result["seconds"]
+            print(
+                f"[{label}] import: {result['seconds']:.1f} s ({result['cpu']:.1f} s CPU in this process), "
+                f"{rate:,.0f} interventions/s, peak {result['peak_mb']:.0f} MB, load {os.getloadavg()[0]:.1f}"
+            )
         for scope in ("platform", "P001"):
             q = _child(["--worker", "quarter", scope, str(args.runs)], database, var_dir)
             print(
                 f"[{label}] quarter {QUARTER[0]}..{QUARTER[1]}, scope {scope} ({q['supported']} supported): "
-                f"median {q['median']:.2f} s over {args.runs} runs, peak {q['peak_mb']:.0f} MB"
+                f"median {q['median']:.2f} s over {args.runs} runs ({q['cpu']:.2f} s CPU in this process), "
+                f"peak {q['peak_mb']:.0f} MB, load {os.getloadavg()[0]:.1f}"
             )
         small_db = database if name == "sqlite" else args.pg + "_small"
         small_dir = workdir / f"{name}-small"
         small_dir.mkdir(exist_ok=True)
-        _fresh_database(small_db, small_dir)
-        _child(["--worker", "import", str(small)], small_db, small_dir)
+        if not args.skip_import:
+            _fresh_database(small_db, small_dir)
+            _child(["--worker", "import", str(small)], small_db, small_dir)
         q = _child(["--worker", "quarter", "platform", str(args.runs)], small_db, small_dir)
         print(
             f"[{label}] quarter, {args.small}-person platform ({q['supported']} supported): "
-            f"median {q['median']:.3f} s, peak {q['peak_mb']:.0f} MB"
+            f"median {q['median']:.3f} s ({q['cpu']:.3f} s CPU), peak {q['peak_mb']:.0f} MB, load {os.getloadavg()[0]:.1f}"
         )
     print(f"Load average after: {os.getloadavg()[0]:.2f}")
 
