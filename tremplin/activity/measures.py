@@ -20,7 +20,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from fractions import Fraction
 
-from django.db.models import Sum
+from django.db.models import QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
 from tremplin.lib.dates import days_in_month, months_between
@@ -119,16 +119,18 @@ def intensity(persons, start: dt.date, end: dt.date, states: PeriodStates | None
     # database sums them per person. The others: per day, kept when the day is active.
     always = [pid for pid in person_ids if states.is_active_all_period(pid)]
     partly = [pid for pid in person_ids if not states.is_active_all_period(pid)]
-    for chunk in _chunks(always, 5000):
+    always_set = set(always)
+    for selection in _selections(persons, always):
         totals = (
-            Intervention.objects.filter(person_id__in=chunk, date__gte=start, date__lte=end)
+            Intervention.objects.filter(date__gte=start, date__lte=end, **selection)
             .order_by()
             .values("person_id")
             .annotate(total=Sum("minutes"))
             .values_list("person_id", "total")
         )
         for person_id, total in totals:
-            minutes[person_id] += total
+            if person_id in always_set:
+                minutes[person_id] += total
     starts = {pid: [a for a, _b in states.active.get(pid, [])] for pid in partly}
     for chunk in _chunks(partly, 5000):
         for person_id, day, total in minutes_by_person_day(chunk, start, end):
@@ -152,11 +154,9 @@ def persons_without_interview(persons, start: dt.date, end: dt.date, states: Per
     states = states or period_states(persons, start, end)
     always_active = [pid for pid in states.person_ids if states.is_active_all_period(pid)]
     interviewed = set()
-    for chunk in _chunks(always_active, 5000):
+    for selection in _selections(persons, always_active):
         interviewed |= set(
-            Intervention.objects.filter(
-                person_id__in=chunk, date__gte=start, date__lte=end, with_whom__in=INTERVIEW_WITH
-            )
+            Intervention.objects.filter(date__gte=start, date__lte=end, with_whom__in=INTERVIEW_WITH, **selection)
             .order_by()  # no sort: the model's default ordering would sort every interview row
             .values_list("person_id", flat=True)
             .distinct()
@@ -186,6 +186,18 @@ def monthly_intensity(person, last_month: dt.date, count: int = 12) -> list[dict
         minutes = per_month[(year, month)]
         rows.append({"month": m_first, "minutes": minutes, "months": months, "level": classify(minutes, months)})
     return rows
+
+
+def _selections(persons, person_ids):
+    """Filters selecting the interventions of `person_ids`: when `persons` is a queryset (a whole
+    platform or organisation), one subquery, so the database scans the period's interventions
+    once; otherwise chunks of ids."""
+    if isinstance(persons, QuerySet):
+        if person_ids:
+            yield {"person__in": persons}
+        return
+    for chunk in _chunks(person_ids, 5000):
+        yield {"person_id__in": chunk}
 
 
 def _chunks(items, size):
