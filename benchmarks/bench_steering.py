@@ -186,15 +186,17 @@ def child_quarter(scope: str, runs: int) -> None:
     from tremplin.steering import indicators
 
     platform = indicators.default_platform()
-    times = []
+    times, cpus = [], []
     for _ in range(runs):
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         figures = indicators.compute(*QUARTER, scope, platform=platform)
         times.append(time.perf_counter() - started)
+        cpus.append(time.process_time() - cpu)
     print(
         json.dumps(
             {
                 "median": statistics.median(times),
+                "cpu": statistics.median(cpus),
                 "runs": times,
                 "supported": figures["activity"]["supported"],
                 "peak_mb": _peak_mb(),
