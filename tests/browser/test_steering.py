@@ -29,7 +29,9 @@ def test_manager_reads_the_indicators_and_downloads_them(page, axe, tmp_path):
     axe.check(page, "steering-02-year-partner")
 
     # The persons behind a count.
-    row = page.get_by_role("row").filter(has=page.get_by_role("rowheader", name="Personnes accompagnées le dernier jour"))
+    row = page.get_by_role("row").filter(
+        has=page.get_by_role("rowheader", name="Personnes accompagnées le dernier jour")
+    )
     count = int(row.get_by_role("cell").first.inner_text().split()[0])
     assert count > 0
     row.get_by_role("link").click()

@@ -91,7 +91,9 @@ def test_persons_behind_a_count_are_listed(manager, partner_coordinator, people)
     assert "Jeanne DURAND" in page and "Karim HADDAD" in page
     page = client_for(manager).get(url, Q3 | {"key": "activity.without_interview"}).content.decode()
     assert "Jeanne DURAND" in page and "Karim HADDAD" not in page
-    page = client_for(partner_coordinator).get(url, Q3 | {"scope": "PART", "key": "activity.supported"}).content.decode()
+    page = (
+        client_for(partner_coordinator).get(url, Q3 | {"scope": "PART", "key": "activity.supported"}).content.decode()
+    )
     assert "Karim HADDAD" in page and "Jeanne DURAND" not in page
     assert client_for(manager).get(url, Q3 | {"key": "resources.fte_total"}).status_code == 404
 
@@ -171,7 +173,9 @@ def _upload(client, bundle, name="lot.json"):
     return client.post(reverse("bundle_import"), {"file": file})
 
 
-def test_import_page_imports_a_valid_bundle_and_lists_every_error_of_a_bad_one(manager, coordinator, settings, tmp_path):
+def test_import_page_imports_a_valid_bundle_and_lists_every_error_of_a_bad_one(
+    manager, coordinator, settings, tmp_path
+):
     settings.VAR_DIR = tmp_path
     assert client_for(coordinator).get(reverse("bundle_import")).status_code == 403
     client = client_for(manager)
