@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("tremplin.organisations.urls")),
     path("", include("tremplin.employment.urls")),
     path("", include("tremplin.access.urls")),
+    path("", include("tremplin.steering.urls")),
 ]
 
 handler400 = "tremplin.views.bad_request"

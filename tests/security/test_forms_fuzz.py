@@ -148,6 +148,8 @@ def test_hostile_input_never_breaks_a_form(name):
         last_entry = AuditEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0
         response = client.post(target, data)
         assert response.status_code < 500, (name, data)
+        if response.status_code == 200 and (response.streaming or not response["Content-Type"].startswith("text/html")):
+            return  # accepted: the form answered with a download
         if response.status_code == 200:
             content = response.content.decode()
             assert SCRIPT not in content, f"{name}: HTML given in a field is shown unescaped"

@@ -44,6 +44,7 @@ class Page:
     kwargs: dict = field(default_factory=dict)  # fixed values of other URL parameters
     signed_in_status: int | None = None  # a fixed answer for every signed-in user (e.g. a redirect)
     form: bool = True  # the fuzz test posts to it when its page shows a form
+    query: str = ""  # query string the page needs (e.g. which count's persons to list)
 
 
 SPEC: dict[str, Page] = {
@@ -104,6 +105,18 @@ SPEC: dict[str, Page] = {
     "account_reset_otp": Page("user", "account.manage", method="post"),
     "account_unlock": Page("user", "account.manage", method="post"),
     "funder_indicators": Page(None, "funder.view"),
+    # Steering
+    "steering": Page(None, "steering.view"),
+    "steering_persons": Page(None, "steering.view", query="key=activity.supported", form=False),
+    "steering_export": Page(None, "steering.view", kwargs={"fmt": "csv"}, form=False),
+    "steering_transmit": Page(None, "steering.transmit", method="post"),
+    "transmission_list": Page(None, "steering.view", form=False),
+    "transmission_detail": Page("transmission", "steering.view", form=False),
+    "bundle_import": Page(None, "bundle.import"),
+    "bundle_import_job": Page("import_job", "bundle.import", form=False),
+    "bundle_import_progress": Page("import_job", "bundle.import", form=False),
+    "bundle_import_errors": Page("import_job", "bundle.import", form=False),
+    "bundle_export": Page(None, "bundle.export"),
     # Employers and jobs
     "employer_list": Page(None, "employer.view"),
     "employer_create": Page(None, "employer.change"),
@@ -176,7 +189,8 @@ def url_for(name: str, record=None, pk=None) -> str:
     kwargs = dict(spec.kwargs)
     if spec.kind:
         kwargs["pk"] = pk if pk is not None else record.pk
-    return reverse(name, kwargs=kwargs)
+    url = reverse(name, kwargs=kwargs)
+    return f"{url}?{spec.query}" if spec.query else url
 
 
 # The records of a small platform, on both sides (lead organisation and partner) --------------
@@ -238,6 +252,14 @@ _PLATFORM_STAFF = {
     for who in _PERSONS
 }
 SEES["employer"] = _PLATFORM_STAFF
+# Transmissions: the platform's (lead side) for the lead's coordinators and managers; a partner's
+# (partner side) also for that partner's coordinator. Import jobs: only their author (the manager).
+SEES["transmission"] = {who: (False, False) for who in _PERSONS} | {
+    "coordinator": (True, True),
+    "manager": (True, True),
+    "partner_coordinator": (False, True),
+}
+SEES["import_job"] = {who: (False, False) for who in _PERSONS} | {"manager": (True, False)}
 SEES["employer_contact"] = _PLATFORM_STAFF
 SEES["user"] = {**_PERSONS, "administrator": (True, True), "funder": (True, True), "prescriber": (True, True)}
 
@@ -320,6 +342,18 @@ def build_world() -> World:
         "lead": _side(lead, StaffFactory(organisation=lead, function=F.COUNSELLOR), "L"),
         "partner": _side(partner, StaffFactory(organisation=partner, function=F.COUNSELLOR), "P"),
     }
+    from tremplin.steering import services as steering_services
+    from tremplin.steering.indicators import resolve_scope
+    from tremplin.steering.models import ImportJob
+
+    for side, code, author in (
+        ("lead", "platform", users["manager"]),
+        ("partner", "PART", users["partner_coordinator"]),
+    ):
+        records[side]["transmission"] = steering_services.transmit(
+            author, resolve_scope(code, platform), dt.date(2024, 1, 1), dt.date(2024, 3, 31)
+        )
+        records[side]["import_job"] = ImportJob.objects.create(user=author, file_name="bundle.json", status="done")
     return World(users=users, records=records)
 
 

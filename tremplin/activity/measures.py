@@ -20,7 +20,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from fractions import Fraction
 
-from django.db.models import Sum
+from django.db.models import QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
 from tremplin.lib.dates import days_in_month, months_between
@@ -48,14 +48,17 @@ INTERVIEW_WITH = (With.PERSON, With.BOTH)
 
 
 def classify(minutes: int, months: Fraction) -> str:
-    if months < Fraction(1, 2):
+    # Exact comparisons in integers: with months = n / d, the rate minutes / 60 / months
+    # exceeds H hours a month exactly when minutes * d > 60 * H * n.
+    n, d = months.numerator, months.denominator
+    if 2 * n < d:  # months < 1/2
         return UNCLASSIFIED
-    rate = Fraction(minutes, 60) / months
-    if rate > 12:
+    scaled = minutes * d
+    if scaled > 720 * n:  # > 12 h a month
         return INTENSIVE
-    if rate >= 8:
+    if scaled >= 480 * n:  # >= 8 h
         return REGULAR
-    if rate >= 2:
+    if scaled >= 120 * n:  # >= 2 h
         return FOLLOW_UP
     return LIGHT
 
@@ -112,15 +115,35 @@ def intensity(persons, start: dt.date, end: dt.date, states: PeriodStates | None
     states = states or period_states(persons, start, end)
     person_ids = states.person_ids
     minutes: dict[int, int] = defaultdict(int)
-    starts = {pid: [a for a, _b in states.active.get(pid, [])] for pid in person_ids}
-    for chunk in _chunks(person_ids, 5000):
+    # Persons active on every day of the period: all their minutes of the period count, so the
+    # database sums them per person. The others: per day, kept when the day is active.
+    always = [pid for pid in person_ids if states.is_active_all_period(pid)]
+    partly = [pid for pid in person_ids if not states.is_active_all_period(pid)]
+    always_set = set(always)
+    for selection in _selections(persons, always):
+        totals = (
+            Intervention.objects.filter(date__gte=start, date__lte=end, **selection)
+            .order_by()
+            .values("person_id")
+            .annotate(total=Sum("minutes"))
+            .values_list("person_id", "total")
+        )
+        for person_id, total in totals:
+            if person_id in always_set:
+                minutes[person_id] += total
+    starts = {pid: [a for a, _b in states.active.get(pid, [])] for pid in partly}
+    for chunk in _chunks(partly, 5000):
         for person_id, day, total in minutes_by_person_day(chunk, start, end):
             active = states.active.get(person_id, [])
             if active and _on_active_day(starts[person_id], active, day):
                 minutes[person_id] += total
     result = {}
+    months_of: dict[tuple, Fraction] = {}  # many persons share the same active intervals
     for person_id in person_ids:
-        months = active_months(states.active.get(person_id, []), start, end)
+        active = tuple(states.active.get(person_id, []))
+        months = months_of.get(active)
+        if months is None:
+            months = months_of[active] = active_months(list(active), start, end)
         result[person_id] = PersonIntensity(person_id, months, minutes[person_id], classify(minutes[person_id], months))
     return result
 
@@ -131,11 +154,12 @@ def persons_without_interview(persons, start: dt.date, end: dt.date, states: Per
     states = states or period_states(persons, start, end)
     always_active = [pid for pid in states.person_ids if states.is_active_all_period(pid)]
     interviewed = set()
-    for chunk in _chunks(always_active, 5000):
+    for selection in _selections(persons, always_active):
         interviewed |= set(
-            Intervention.objects.filter(
-                person_id__in=chunk, date__gte=start, date__lte=end, with_whom__in=INTERVIEW_WITH
-            ).values_list("person_id", flat=True)
+            Intervention.objects.filter(date__gte=start, date__lte=end, with_whom__in=INTERVIEW_WITH, **selection)
+            .order_by()  # no sort: the model's default ordering would sort every interview row
+            .values_list("person_id", flat=True)
+            .distinct()
         )
     return set(always_active) - interviewed
 
@@ -162,6 +186,18 @@ def monthly_intensity(person, last_month: dt.date, count: int = 12) -> list[dict
         minutes = per_month[(year, month)]
         rows.append({"month": m_first, "minutes": minutes, "months": months, "level": classify(minutes, months)})
     return rows
+
+
+def _selections(persons, person_ids):
+    """Filters selecting the interventions of `person_ids`: when `persons` is a queryset (a whole
+    platform or organisation), one subquery, so the database scans the period's interventions
+    once; otherwise chunks of ids."""
+    if isinstance(persons, QuerySet):
+        if person_ids:
+            yield {"person__in": persons}
+        return
+    for chunk in _chunks(person_ids, 5000):
+        yield {"person_id__in": chunk}
 
 
 def _chunks(items, size):

@@ -96,23 +96,24 @@ def period_states(persons, start: dt.date, end: dt.date) -> PeriodStates:
         Q(exit_date__isnull=True) | Q(exit_date__gt=start)
     )
     supported: dict[int, list[Interval]] = defaultdict(list)
-    episode_person: dict[int, int] = {}
+    episode_span: dict[int, tuple[int, Interval]] = {}
     for episode_id, person_id, admitted_on, exit_date in episodes.values_list("id", "person_id", "admitted_on", "exit_date"):
         last = end if exit_date is None else min(end, exit_date - ONE_DAY)
         first = max(start, admitted_on)
         if first <= last:
             supported[person_id].append((first, last))
-            episode_person[episode_id] = person_id
+            episode_span[episode_id] = (person_id, (first, last))
     veille: dict[int, list[Interval]] = defaultdict(list)
-    if episode_person:
+    if episode_span:
         pauses = Pause.objects.filter(episode__in=episodes, start__lte=end, end__gte=start)
         for episode_id, p_start, p_end in pauses.values_list("episode_id", "start", "end"):
-            person_id = episode_person.get(episode_id)
-            if person_id is not None:
-                veille[person_id].append((max(p_start, start), min(p_end, end)))
+            if episode_id in episode_span:
+                # A pause only counts on days its own episode supports the person (never in
+                # the next episode, even when the data let it run past its episode's exit).
+                person_id, (first, last) = episode_span[episode_id]
+                veille[person_id] += clip([(p_start, p_end)], first, last)
     supported = {pid: merge(iv) for pid, iv in supported.items()}
-    # A pause only counts on days its episode supports the person.
-    veille = {pid: merge(clip_all(iv, supported.get(pid, []))) for pid, iv in veille.items()}
+    veille = {pid: merge(iv) for pid, iv in veille.items() if iv}
     return PeriodStates(start, end, supported, veille)
 
 

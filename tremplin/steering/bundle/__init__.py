@@ -1,0 +1,1 @@
+"""The interchange bundle (BUNDLE.md, version 1): streaming reader, validation, import, export."""

@@ -1,0 +1,68 @@
+"""`tremplin import_bundle PATH`: check a bundle whole, then import it in one transaction."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from tremplin.steering.bundle import importer
+
+
+class Command(BaseCommand):
+    help = "Import an interchange bundle (BUNDLE.md): every error is listed and nothing is written unless all is valid."
+
+    def add_arguments(self, parser):
+        parser.add_argument("path", help="the bundle file (JSON)")
+        parser.add_argument("--check", action="store_true", help="only check the file, write nothing")
+        parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+    def handle(self, *args, **options):
+        path = Path(options["path"])
+        if not path.is_file():
+            raise CommandError(_("No file at %(path)s.") % {"path": path})
+        progress, bar = None, None
+        if not options["no_progress"]:
+            from tqdm import tqdm
+
+            size = path.stat().st_size
+            labels = {"check": _("Checking"), "import": _("Importing")}
+            state = {"phase": None}
+
+            def progress(phase, done, total):
+                nonlocal bar
+                if state["phase"] != phase:
+                    if bar is not None:
+                        bar.close()
+                    bar = tqdm(total=size, unit="B", unit_scale=True, desc=str(labels[phase]), file=self.stderr._out)
+                    state["phase"] = phase
+                bar.update(done - bar.n)
+
+        try:
+            if options["check"]:
+                report = importer.validate(path, progress)
+            else:
+                report = importer.import_bundle(path, None, progress, source=path.name)
+        except importer.BundleChangedError as error:
+            raise CommandError(str(error)) from error
+        finally:
+            if bar is not None:
+                bar.close()
+        if not report.ok:
+            for error in report.errors:
+                self.stderr.write(f"{error.path}: {error.message}")
+            if report.error_count > len(report.errors):
+                self.stderr.write(
+                    _("… and %(count)s more errors.") % {"count": report.error_count - len(report.errors)}
+                )
+            raise CommandError(_("%(count)s errors: nothing was imported.") % {"count": report.error_count})
+        counts = ", ".join(f"{key} {value}" for key, value in sorted(report.counts.items()))
+        if options["check"]:
+            self.stdout.write(_("The bundle is valid (%(counts)s). Nothing was written.") % {"counts": counts})
+            return
+        changes = ", ".join(f"{key} {value}" for key, value in sorted(report.changes.items()) if value)
+        self.stdout.write(
+            _("Bundle imported (%(counts)s). Changes: %(changes)s.")
+            % {"counts": counts, "changes": changes or _("none")}
+        )
