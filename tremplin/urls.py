@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("tremplin.people.urls")),
     path("", include("tremplin.pathways.urls")),
     path("", include("tremplin.organisations.urls")),
+    path("", include("tremplin.activity.urls")),
 ]
 
 handler400 = "tremplin.views.bad_request"
