@@ -16,8 +16,8 @@ from django.utils.formats import date_format, number_format
 
 from . import measures
 
-WIDTH, HEIGHT = 640, 240
-LEFT, RIGHT, TOP, BOTTOM = 44, 44, 20, 40
+WIDTH, HEIGHT = 640, 260
+LEFT, RIGHT, TOP, BOTTOM = 8, 48, 22, 44
 THRESHOLDS = [2, 8, 12]
 FILL = {
     measures.INTENSIVE: "#1f4e79",
@@ -95,8 +95,8 @@ def build(rows: list[dict], current_month) -> dict:
         "left": LEFT,
         "right": WIDTH - RIGHT,
         "baseline": TOP + plot_h,
-        "label_y": TOP + plot_h + 16,
-        "year_y": TOP + plot_h + 32,
+        "label_y": TOP + plot_h + 18,
+        "year_y": TOP + plot_h + 38,
         "bars": bars,
         "thresholds": [{"value": t, "y": round(y_of(t), 1), "label": f"{t} h"} for t in THRESHOLDS],
         "top": top,

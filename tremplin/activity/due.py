@@ -45,7 +45,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -57,10 +57,10 @@ from tremplin.lib.dates import add_months, quarter_bounds
 from tremplin.pathways import rules
 from tremplin.pathways.models import CounsellorAssignment, OutreachAttempt, Pause
 from tremplin.pathways.states import in_veille_filter, supported_episodes, waiting_prescriptions
-from tremplin.people.models import Recognition
+from tremplin.people.models import Person, Recognition
 
 from . import measures
-from .models import Appointment, Intervention
+from .models import Appointment, Intervention, Place
 
 
 @dataclass(frozen=True)
@@ -191,20 +191,21 @@ def interviews_due(persons, day: dt.date) -> list[DueItem]:
 def recognitions_ending(persons, day: dt.date) -> list[DueItem]:
     """Supported persons whose recognition, with any renewal already recorded, ends within six
     months (renewal to prepare), or who have no recognition valid today."""
-    supported = supported_episodes(day).filter(person__in=persons)
-    names = dict(
-        (pk, _name(first, last))
-        for pk, first, last in persons.filter(pk__in=supported.values("person_id")).values_list(
-            "pk", "first_name", "last_name"
-        )
+    warning_limit = add_months(day, RECOGNITION_WARNING_MONTHS)
+    # Persons holding a recognition valid today and beyond the six months need nothing.
+    covered = Recognition.objects.filter(start__lte=day).filter(Q(end__isnull=True) | Q(end__gt=warning_limit))
+    to_check = (
+        persons.filter(pk__in=supported_episodes(day).values("person_id"))
+        .exclude(pk__in=covered.values("person_id"))
+        .order_by()
     )
+    names = {pk: _name(first, last) for pk, first, last in to_check.values_list("pk", "first_name", "last_name")}
     by_person: dict[int, list[tuple[dt.date, dt.date | None, str]]] = defaultdict(list)
-    for person_id, start, end, kind in Recognition.objects.filter(
-        person_id__in=supported.values("person_id")
-    ).values_list("person_id", "start", "end", "kind"):
+    for person_id, start, end, kind in Recognition.objects.filter(person_id__in=list(names)).values_list(
+        "person_id", "start", "end", "kind"
+    ):
         by_person[person_id].append((start, end, kind))
     kinds = dict(Recognition.Kind.choices)
-    warning_limit = add_months(day, RECOGNITION_WARNING_MONTHS)
     urgent_limit = add_months(day, RECOGNITION_URGENT_MONTHS)
     items = []
     for person_id, name in names.items():
@@ -305,37 +306,89 @@ def veilles_ending(persons, day: dt.date) -> list[DueItem]:
     return items
 
 
-def last_contacts(persons, day: dt.date):
-    """Episodes supporting `persons` on `day` and not in veille that day, each annotated with
-    `last_contact`: the latest of the admission, an outreach attempt that reached the person and
-    an interview since the admission, on or before `day`. The same definition as
-    `pathways.services.last_contact`, for many episodes in one query (a test compares them)."""
-    reached = (
-        OutreachAttempt.objects.filter(episode=OuterRef("pk"), outcome=OutreachAttempt.Outcome.REACHED, date__lte=day)
-        .order_by("-date")
-        .values("date")[:1]
-    )
-    interview = (
-        Intervention.objects.filter(
-            person_id=OuterRef("person_id"),
-            date__gte=OuterRef("admitted_on"),
-            date__lte=day,
-            with_whom__in=measures.INTERVIEW_WITH,
-        )
-        .order_by("-date")
-        .values("date")[:1]
-    )
-    episodes = (
-        supported_episodes(day)
+RECENT_CONTACT_DAYS = 100  # shorter than any 4 calendar months (at least 120 days)
+
+
+@dataclass
+class Contact:
+    """An episode and the date of the last contact with its person."""
+
+    pk: int
+    person_id: int
+    person_name: str
+    admitted_on: dt.date
+    last_contact: dt.date | None = None
+
+
+def last_contacts(persons, day: dt.date, silent_for_months: int = 0):
+    """Episodes supporting `persons` on `day` and not in veille that day, each with
+    `last_contact`: the latest of the admission, an outreach attempt of the episode that reached
+    the person and an interview since the admission, on or before `day` -- the definition of
+    `pathways.services.last_contact`, for many episodes in a few grouped queries (a test
+    compares them). An interview dated before the admission is older than the admission, so the
+    person's latest interview, whatever its date, gives the same maximum.
+
+    With `silent_for_months`, only the episodes without contact for at least that many calendar
+    months are returned (episodes with a contact in the last 100 days are set aside first)."""
+    episodes = [
+        Contact(pk, person_id, "", admitted_on)
+        for pk, person_id, admitted_on in supported_episodes(day)
         .filter(person__in=persons)
         .exclude(in_veille_filter(day))
-        .annotate(last_reached=Subquery(reached), last_interview=Subquery(interview))
-        .select_related("person")
+        .values_list("pk", "person_id", "admitted_on")
+    ]
+    if silent_for_months and episodes:
+        recent = day - dt.timedelta(days=RECENT_CONTACT_DAYS)
+        candidates = [e for e in episodes if e.admitted_on < recent]
+        seen = set(
+            Intervention.objects.filter(
+                person_id__in=[e.person_id for e in candidates],
+                date__gte=recent,
+                date__lte=day,
+                with_whom__in=measures.INTERVIEW_WITH,
+            )
+            .order_by()
+            .values_list("person_id", flat=True)
+            .distinct()
+        )
+        reached_lately = set(
+            OutreachAttempt.objects.filter(
+                episode_id__in=[e.pk for e in candidates if e.person_id not in seen],
+                outcome=OutreachAttempt.Outcome.REACHED,
+                date__gte=recent,
+                date__lte=day,
+            )
+            .order_by()
+            .values_list("episode_id", flat=True)
+        )
+        episodes = [e for e in candidates if e.person_id not in seen and e.pk not in reached_lately]
+    if not episodes:
+        return []
+    ids = [e.pk for e in episodes]
+    reached = dict(
+        OutreachAttempt.objects.filter(episode_id__in=ids, outcome=OutreachAttempt.Outcome.REACHED, date__lte=day)
+        .values("episode_id")
+        .annotate(last=Max("date"))
+        .values_list("episode_id", "last")
+    )
+    interviews = dict(
+        Intervention.objects.filter(
+            person_id__in=[e.person_id for e in episodes], date__lte=day, with_whom__in=measures.INTERVIEW_WITH
+        )
+        .values("person_id")
+        .annotate(last=Max("date"))
+        .values_list("person_id", "last")
     )
     result = []
     for episode in episodes:
-        episode.last_contact = max(d for d in (episode.admitted_on, episode.last_reached, episode.last_interview) if d)
-        result.append(episode)
+        candidates = [episode.admitted_on, reached.get(episode.pk), interviews.get(episode.person_id)]
+        episode.last_contact = max(d for d in candidates if d)
+        if not silent_for_months or add_months(episode.last_contact, silent_for_months) <= day:
+            result.append(episode)
+    names = Person.objects.filter(pk__in=[e.person_id for e in result]).values_list("pk", "first_name", "last_name")
+    names = {pk: _name(first, last) for pk, first, last in names}
+    for episode in result:
+        episode.person_name = names.get(episode.person_id, "")
     return result
 
 
@@ -343,7 +396,7 @@ def contact_risks(persons, day: dt.date) -> list[DueItem]:
     """No contact for 4 months: risk of disengagement (persons in veille excluded: no contact is
     expected then). After 6 months with at least 3 attempts through 2 channels since the last
     contact, an exit for disengagement becomes possible (pathways.rules, as the exit form checks)."""
-    silent = [e for e in last_contacts(persons, day) if add_months(e.last_contact, NO_CONTACT_MONTHS) <= day]
+    silent = last_contacts(persons, day, silent_for_months=NO_CONTACT_MONTHS)
     if not silent:
         return []
     attempts: dict[int, list[tuple[dt.date, str]]] = defaultdict(list)
@@ -366,7 +419,7 @@ def contact_risks(persons, day: dt.date) -> list[DueItem]:
                     % {"date": _d(episode.last_contact), "count": len(since)},
                     url=reverse("exit_episode", args=[episode.pk]),
                     person_id=episode.person_id,
-                    person_name=episode.person.full_name,
+                    person_name=episode.person_name,
                     due_on=add_months(episode.last_contact, rules.DISENGAGEMENT_SILENCE_MONTHS),
                     severity="warning",
                 )
@@ -382,7 +435,7 @@ def contact_risks(persons, day: dt.date) -> list[DueItem]:
                 % {"date": _d(episode.last_contact), "count": len(since)},
                 url=reverse("outreach_add", args=[episode.pk]),
                 person_id=episode.person_id,
-                person_name=episode.person.full_name,
+                person_name=episode.person_name,
                 due_on=add_months(episode.last_contact, NO_CONTACT_MONTHS),
                 severity="urgent" if long_enough else "warning",
             )
@@ -419,18 +472,15 @@ def appointments(persons, day: dt.date) -> list[DueItem]:
         Appointment.objects.filter(
             person__in=persons, cancelled=False, intervention__isnull=True, starts_at__lt=horizon
         )
-        .select_related("person")
         .order_by("starts_at")
+        .values_list("pk", "person_id", "person__first_name", "person__last_name", "starts_at", "place")
     )
+    places = dict(Place.choices)
     items = []
-    for appointment in rows:
-        when = timezone.localtime(appointment.starts_at)
-        values = {
-            "date": _d(when.date()),
-            "time": when.strftime("%H:%M"),
-            "place": appointment.get_place_display(),
-        }
-        past = appointment.starts_at <= now
+    for pk, person_id, first, last, starts_at, place in rows:
+        when = timezone.localtime(starts_at)
+        values = {"date": _d(when.date()), "time": when.strftime("%H:%M"), "place": places.get(place, place)}
+        past = starts_at <= now
         items.append(
             DueItem(
                 kind="appointment_not_recorded" if past else "appointment_coming",
@@ -440,9 +490,9 @@ def appointments(persons, day: dt.date) -> list[DueItem]:
                     else _("Appointment on %(date)s at %(time)s (%(place)s).")
                 )
                 % values,
-                url=reverse("appointment_detail", args=[appointment.pk]),
-                person_id=appointment.person_id,
-                person_name=appointment.person.full_name,
+                url=reverse("appointment_detail", args=[pk]),
+                person_id=person_id,
+                person_name=_name(first, last),
                 due_on=when.date(),
                 severity="warning" if past else "info",
             )

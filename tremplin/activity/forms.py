@@ -34,32 +34,48 @@ class ContractChoiceField(forms.ModelChoiceField):
         }
 
 
+class QuickChoices(forms.RadioSelect):
+    """Radio buttons whose first one can take the focus when the form opens (htmx `autofocus`)."""
+
+    autofocus_first = False
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex=subindex, attrs=attrs)
+        if self.autofocus_first and index == 0:
+            option["attrs"]["autofocus"] = True
+        return option
+
+
 class InterventionForm(forms.Form):
     """A compact form: date, duration (quick choice or free entry), place, with whom, kind,
     action family, optional employer and contract, note."""
 
-    date = forms.DateField(label=_("Date"), widget=DateInput())
     duration = forms.TypedChoiceField(
         label=_("Duration"),
         choices=[(m, _("%(minutes)s min") % {"minutes": m}) for m in QUICK_DURATIONS],
         coerce=int,
         empty_value=None,
         required=False,
-        widget=forms.RadioSelect,
+        widget=QuickChoices,
     )
     minutes = forms.IntegerField(
         label=_("or another duration (minutes)"),
         required=False,
         widget=forms.NumberInput(attrs={"min": "1", "max": "720", "step": "1", "inputmode": "numeric"}),
     )
+    date = forms.DateField(label=_("Date"), widget=DateInput())
     place = forms.ChoiceField(label=_("Place"), choices=[("", "—")] + list(Place.choices))
     with_whom = forms.ChoiceField(label=_("With"), choices=With.choices, initial=With.PERSON)
     kind = forms.ChoiceField(label=_("Kind"), choices=Kind.choices, initial=Kind.INTERVIEW)
     action_family = forms.ChoiceField(
         label=_("Action family"), choices=[("", "—")] + list(ActionFamily.choices), required=False
     )
-    employer = forms.ModelChoiceField(label=_("Employer"), queryset=Employer.objects.none(), required=False)
-    contract = ContractChoiceField(label=_("Contract"), queryset=Contract.objects.none(), required=False)
+    employer = forms.ModelChoiceField(
+        label=_("Employer"), queryset=Employer.objects.none(), required=False, empty_label="—"
+    )
+    contract = ContractChoiceField(
+        label=_("Contract"), queryset=Contract.objects.none(), required=False, empty_label="—"
+    )
     note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=5000)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -140,7 +156,7 @@ class ReassignForm(forms.Form):
     episodes = EpisodesField(
         label=_("Persons to re-assign"), queryset=None, widget=forms.CheckboxSelectMultiple, required=False
     )
-    counsellor = CounsellorChoiceField(label=_("New counsellor"), queryset=Staff.objects.none())
+    counsellor = CounsellorChoiceField(label=_("New counsellor"), queryset=Staff.objects.none(), empty_label="—")
     start = forms.DateField(label=_("From"), widget=DateInput(), initial=today)
     justification = forms.CharField(
         label=_("Justification if the counsellor goes over the ceiling of 20 persons per FTE"),

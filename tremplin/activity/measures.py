@@ -135,7 +135,10 @@ def persons_without_interview(persons, start: dt.date, end: dt.date, states: Per
         interviewed |= set(
             Intervention.objects.filter(
                 person_id__in=chunk, date__gte=start, date__lte=end, with_whom__in=INTERVIEW_WITH
-            ).values_list("person_id", flat=True)
+            )
+            .order_by()  # no sort, one row per person: only the set matters
+            .values_list("person_id", flat=True)
+            .distinct()
         )
     return set(always_active) - interviewed
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
-from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 
 from tremplin.employment.models import Contract
 from tremplin.lib.dates import month_end, month_start
@@ -31,6 +31,7 @@ from tremplin.people.models import Person
 from . import due, measures
 from .models import Intervention
 
+ALERTS_SHOWN = 5
 STATUS_ORDER = {Status.ACTIVE: 0, Status.IN_VEILLE: 1}
 LEVEL_ORDER = {level: index for index, level in enumerate(measures.LEVELS)}
 
@@ -43,6 +44,13 @@ def persons_of(staff: Staff, day: dt.date):
     """Persons supported on `day` (active or in veille) whose counsellor that day is `staff`."""
     episodes = current_assignments(day).filter(staff=staff, episode__in=supported_episodes(day))
     return Person.objects.filter(pk__in=episodes.values("episode__person_id"))
+
+
+def caseload_persons(staff: Staff, day: dt.date, visible):
+    """The persons of `staff`'s caseload that the user may see, as a queryset over their ids
+    (read once: the following queries stay simple whatever the size of the platform)."""
+    ids = list((persons_of(staff, day) & visible).values_list("pk", flat=True))
+    return Person.objects.filter(pk__in=ids)
 
 
 @dataclass
@@ -99,11 +107,15 @@ def rows_for(persons, day: dt.date, items: list[due.DueItem] | None = None) -> l
     first, last = month_start(day), month_end(day)
     states = period_states(persons, first, last)
     intensity = measures.intensity(persons, first, last, states=states)
+    last_interview = (
+        Intervention.objects.filter(person_id=OuterRef("pk"), with_whom__in=measures.INTERVIEW_WITH, date__lte=day)
+        .order_by("-date")
+        .values("date")[:1]
+    )
     last_interviews = dict(
-        Intervention.objects.filter(person__in=persons, with_whom__in=measures.INTERVIEW_WITH, date__lte=day)
-        .values("person_id")
-        .annotate(last=Max("date"))
-        .values_list("person_id", "last")
+        Person.objects.filter(pk__in=[e.person_id for e in episodes])
+        .annotate(last=Subquery(last_interview))
+        .values_list("pk", "last")
     )
     employers: dict[int, list[str]] = defaultdict(list)
     for person_id, name in (
@@ -179,7 +191,8 @@ class Load:
     staff: Staff
     active: int
     in_veille: int = 0
-    alerts: list = field(default_factory=list)
+    alerts: list = field(default_factory=list)  # the first ALERTS_SHOWN open alerts
+    alert_count: int = 0
 
     @property
     def fte(self) -> Decimal:
@@ -237,10 +250,37 @@ def team_loads(counsellors: list[Staff], day: dt.date) -> list[Load]:
     active = active_counts(ids, day)
     veille = veille_counts(ids, day)
     alerts = defaultdict(list)
-    for assignment in open_alerts(ids, day).select_related("episode__person").order_by("start"):
-        alerts[assignment.staff_id].append(assignment)
+    counts: dict[int, int] = defaultdict(int)
+    for staff_id, person_id, first, last, start, justification in (
+        open_alerts(ids, day)
+        .order_by("staff_id", "start", "id")
+        .values_list(
+            "staff_id",
+            "episode__person_id",
+            "episode__person__first_name",
+            "episode__person__last_name",
+            "start",
+            "over_ceiling_justification",
+        )
+    ):
+        counts[staff_id] += 1
+        if counts[staff_id] <= ALERTS_SHOWN:
+            alerts[staff_id].append(
+                {
+                    "person_id": person_id,
+                    "name": f"{first} {last.upper()}",
+                    "start": start,
+                    "justification": justification,
+                }
+            )
     return [
-        Load(staff=c, active=active.get(c.pk, 0), in_veille=veille.get(c.pk, 0), alerts=alerts.get(c.pk, []))
+        Load(
+            staff=c,
+            active=active.get(c.pk, 0),
+            in_veille=veille.get(c.pk, 0),
+            alerts=alerts.get(c.pk, []),
+            alert_count=counts.get(c.pk, 0),
+        )
         for c in counsellors
     ]
 

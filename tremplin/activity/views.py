@@ -26,7 +26,7 @@ from tremplin.lib.dates import today
 from tremplin.lib.errors import DomainError
 from tremplin.lib.forms import add_domain_error
 from tremplin.pathways.models import Episode
-from tremplin.pathways.states import supported_episode
+from tremplin.pathways.states import in_veille_filter, supported_episode, supported_episodes
 from tremplin.people.models import Person
 
 from . import due, measures, overview, services
@@ -35,6 +35,7 @@ from .models import Appointment, CalendarFeed, Intervention, Kind
 from .templatetags.activity_tags import activity_context
 
 ORIGINS = ("caseload", "person")
+CASELOAD_PAGE = 50  # far above a caseload within the ceiling (20 per FTE plus veilles)
 
 
 # Helpers ----------------------------------------------------------------------------------------
@@ -69,7 +70,7 @@ def _log_form(person, data=None, *, focus: bool = False, **kwargs) -> Interventi
         initial["kind"] = Kind.CONTACT
     form = InterventionForm(data, person=person, auto_id=f"log{person.pk}_%s", initial=initial, **kwargs)
     if focus and data is None:
-        form.fields["date"].widget.attrs["autofocus"] = True
+        form.fields["duration"].widget.autofocus_first = True
     return form
 
 
@@ -233,7 +234,7 @@ def _caseload_staff(request):
 def caseload(request):
     staff = _caseload_staff(request)
     day = today()
-    persons = overview.persons_of(staff, day) & scope.persons_for(request.user)
+    persons = overview.caseload_persons(staff, day, scope.persons_for(request.user))
     all_rows = overview.rows_for(persons, day)
     filters = {
         "status": request.GET.get("status", ""),
@@ -243,6 +244,7 @@ def caseload(request):
     }
     rows = overview.filter_rows(all_rows, **filters)
     rows, sort = overview.sort_rows(rows, request.GET.get("sort", "name"))
+    page = Paginator(rows, CASELOAD_PAGE).get_page(request.GET.get("page"))
     load = overview.Load(
         staff=staff,
         active=sum(1 for r in all_rows if r.status == "active"),
@@ -255,7 +257,9 @@ def caseload(request):
         {
             "staff": staff,
             "is_me": me is not None and staff.pk == me.pk,
-            "rows": rows,
+            "rows": page.object_list,
+            "page": page,
+            "shown": len(rows),
             "total": len(all_rows),
             "load": load,
             "sort": sort,
@@ -289,7 +293,7 @@ def due_list(request):
         require(request.user, "team.view")
         persons = scope.persons_for(request.user)
     else:
-        persons = overview.persons_of(me, day) & scope.persons_for(request.user)
+        persons = overview.caseload_persons(me, day, scope.persons_for(request.user))
     items = due.collect(persons, day)
     staff_names = dict(scope.staff_for(request.user).values_list("pk", "name"))
     counsellor = request.GET.get("counsellor", "")
@@ -345,9 +349,12 @@ def team(request):
     day = today()
     counsellors = list(overview.counsellors_in_post(scope.staff_for(request.user), day))
     loads = overview.team_loads(counsellors, day)
-    orphans = list(overview.without_counsellor(scope.persons_for(request.user), day))
+    persons = scope.persons_for(request.user)
+    orphans = list(overview.without_counsellor(persons, day))
+    supported = supported_episodes(day).filter(person__in=persons)
+    total_veille = supported.filter(in_veille_filter(day)).count()
+    total_active = supported.count() - total_veille
     total_fte = sum((load.fte for load in loads), start=0)
-    total_active = sum(load.active for load in loads)
     return render(
         request,
         "activity/team.html",
@@ -356,7 +363,7 @@ def team(request):
             "alerts": [load for load in loads if load.alerts],
             "orphans": orphans,
             "total_active": total_active,
-            "total_veille": sum(load.in_veille for load in loads),
+            "total_veille": total_veille,
             "total_fte": total_fte,
             "per_fte": (total_active / total_fte) if total_fte else None,
             "day": day,
