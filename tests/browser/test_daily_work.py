@@ -154,4 +154,5 @@ def test_logging_from_the_persons_page_without_a_page_reload(page, axe, counsell
     page.locator(f"#log{jeanne.pk}_minutes_error").wait_for()
     assert "entre 1 et 720 minutes" in page.locator(f"#log{jeanne.pk}_minutes_error").inner_text()
     assert Intervention.objects.count() == 1
+    assert "enregistrée" not in page.locator("#activity-status").inner_text()  # no stale success message
     axe.check(page, "daily-08-person-refused")

@@ -44,14 +44,15 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
-from django.db.models import Max, Q
+from django.db.models import Exists, Max, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.module_loading import import_string
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from tremplin.lib.dates import add_months, quarter_bounds
 from tremplin.pathways import rules
@@ -111,6 +112,12 @@ APPOINTMENT_DAYS_AHEAD = 7
 
 
 def _d(day: dt.date) -> str:
+    return _short_date(day, get_language())
+
+
+@lru_cache(maxsize=4096)
+def _short_date(day: dt.date, language: str) -> str:
+    """Dates repeat a lot in a team's list: format each once per language."""
     return date_format(day, "SHORT_DATE_FORMAT")
 
 
@@ -330,38 +337,36 @@ def last_contacts(persons, day: dt.date, silent_for_months: int = 0):
 
     With `silent_for_months`, only the episodes without contact for at least that many calendar
     months are returned (episodes with a contact in the last 100 days are set aside first)."""
+    queryset = supported_episodes(day).filter(person__in=persons).exclude(in_veille_filter(day))
+    if silent_for_months:
+        recent = day - dt.timedelta(days=RECENT_CONTACT_DAYS)
+        queryset = (
+            queryset.filter(admitted_on__lt=recent)
+            .exclude(
+                Exists(
+                    Intervention.objects.filter(
+                        person_id=OuterRef("person_id"),
+                        date__gte=recent,
+                        date__lte=day,
+                        with_whom__in=measures.INTERVIEW_WITH,
+                    )
+                )
+            )
+            .exclude(
+                Exists(
+                    OutreachAttempt.objects.filter(
+                        episode_id=OuterRef("pk"),
+                        outcome=OutreachAttempt.Outcome.REACHED,
+                        date__gte=recent,
+                        date__lte=day,
+                    )
+                )
+            )
+        )
     episodes = [
         Contact(pk, person_id, "", admitted_on)
-        for pk, person_id, admitted_on in supported_episodes(day)
-        .filter(person__in=persons)
-        .exclude(in_veille_filter(day))
-        .values_list("pk", "person_id", "admitted_on")
+        for pk, person_id, admitted_on in queryset.values_list("pk", "person_id", "admitted_on")
     ]
-    if silent_for_months and episodes:
-        recent = day - dt.timedelta(days=RECENT_CONTACT_DAYS)
-        candidates = [e for e in episodes if e.admitted_on < recent]
-        seen = set(
-            Intervention.objects.filter(
-                person_id__in=[e.person_id for e in candidates],
-                date__gte=recent,
-                date__lte=day,
-                with_whom__in=measures.INTERVIEW_WITH,
-            )
-            .order_by()
-            .values_list("person_id", flat=True)
-            .distinct()
-        )
-        reached_lately = set(
-            OutreachAttempt.objects.filter(
-                episode_id__in=[e.pk for e in candidates if e.person_id not in seen],
-                outcome=OutreachAttempt.Outcome.REACHED,
-                date__gte=recent,
-                date__lte=day,
-            )
-            .order_by()
-            .values_list("episode_id", flat=True)
-        )
-        episodes = [e for e in candidates if e.person_id not in seen and e.pk not in reached_lately]
     if not episodes:
         return []
     ids = [e.pk for e in episodes]

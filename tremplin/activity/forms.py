@@ -10,6 +10,7 @@ from tremplin.employment.models import Contract, Employer
 from tremplin.lib.dates import today
 from tremplin.lib.forms import DateInput, TimeInput
 from tremplin.organisations.models import Staff
+from tremplin.pathways.states import supported_episode
 
 from .models import ActionFamily, Kind, Place, With
 
@@ -170,3 +171,16 @@ class ReassignForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["episodes"].queryset = episodes
         self.fields["counsellor"].queryset = counsellors
+
+
+def log_form(person, data=None, *, focus: bool = False, **kwargs) -> InterventionForm:
+    """The compact logging form of a person; "contact" is proposed when the person is in veille today."""
+    initial = {"date": today()}
+    day = today()
+    episode = supported_episode(person, day)
+    if episode is not None and episode.pause_on(day) is not None:
+        initial["kind"] = Kind.CONTACT
+    form = InterventionForm(data, person=person, auto_id=f"log{person.pk}_%s", initial=initial, **kwargs)
+    if focus and data is None:
+        form.fields["duration"].widget.autofocus_first = True
+    return form

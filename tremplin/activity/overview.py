@@ -30,6 +30,7 @@ from tremplin.people.models import Person
 
 from . import due, measures
 from .models import Intervention
+from .services import open_alerts
 
 ALERTS_SHOWN = 5
 STATUS_ORDER = {Status.ACTIVE: 0, Status.IN_VEILLE: 1}
@@ -244,8 +245,6 @@ def counsellors_in_post(staff_queryset, day: dt.date):
 
 
 def team_loads(counsellors: list[Staff], day: dt.date) -> list[Load]:
-    from .services import open_alerts
-
     ids = [c.pk for c in counsellors]
     active = active_counts(ids, day)
     veille = veille_counts(ids, day)

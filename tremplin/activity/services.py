@@ -25,8 +25,9 @@ import hashlib
 import secrets
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
 from tremplin.audit.log import diff, record, snapshot
@@ -36,6 +37,7 @@ from tremplin.organisations.models import Staff
 from tremplin.pathways import services as pathways_services
 from tremplin.pathways.caseload import active_counts, ceiling, would_exceed_ceiling
 from tremplin.pathways.models import CounsellorAssignment, Episode
+from tremplin.pathways.states import supported_episodes
 from tremplin.people.models import Person
 
 from .models import ActionFamily, Appointment, CalendarFeed, Intervention, Kind, Place, With
@@ -492,10 +494,6 @@ def reassign(user, episodes: list[Episode], *, counsellor: Staff, start: dt.date
 
 def open_alerts(staff_ids, day: dt.date):
     """Over-ceiling assignments still current and not marked resolved."""
-    from django.db.models import Q
-
-    from tremplin.pathways.states import supported_episodes
-
     return (
         CounsellorAssignment.objects.filter(
             staff_id__in=staff_ids, start__lte=day, over_ceiling_resolved_on__isnull=True
@@ -539,6 +537,4 @@ def resolve_over_ceiling(user, counsellor: Staff) -> int:
 
 
 def _number(value) -> str:
-    from django.utils.formats import number_format
-
     return number_format(value.normalize() if hasattr(value, "normalize") else value)

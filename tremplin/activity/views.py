@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -26,12 +27,12 @@ from tremplin.lib.dates import today
 from tremplin.lib.errors import DomainError
 from tremplin.lib.forms import add_domain_error
 from tremplin.pathways.models import Episode
-from tremplin.pathways.states import in_veille_filter, supported_episode, supported_episodes
+from tremplin.pathways.states import in_veille_filter, supported_episodes
 from tremplin.people.models import Person
 
 from . import due, measures, overview, services
-from .forms import AppointmentForm, InterventionForm, ReassignForm
-from .models import Appointment, CalendarFeed, Intervention, Kind
+from .forms import AppointmentForm, InterventionForm, ReassignForm, log_form
+from .models import Appointment, CalendarFeed, Intervention
 from .templatetags.activity_tags import activity_context
 
 ORIGINS = ("caseload", "person")
@@ -62,18 +63,6 @@ def _focus_first_error(form) -> None:
             return
 
 
-def _log_form(person, data=None, *, focus: bool = False, **kwargs) -> InterventionForm:
-    initial = {"date": today()}
-    day = today()
-    episode = supported_episode(person, day)
-    if episode is not None and episode.pause_on(day) is not None:
-        initial["kind"] = Kind.CONTACT
-    form = InterventionForm(data, person=person, auto_id=f"log{person.pk}_%s", initial=initial, **kwargs)
-    if focus and data is None:
-        form.fields["duration"].widget.autofocus_first = True
-    return form
-
-
 def _person_with_episodes(user, pk) -> Person:
     person = scope.get_person(user, pk)
     return (
@@ -94,6 +83,7 @@ def _caseload_row(request, person, *, form=None, status: str = "", focus_action:
             "form": form,
             "status_message": status,
             "focus_action": focus_action,
+            "partial": True,
             "can_log": can(request.user, "intervention.log"),
             "caseload_url": _safe_next(request, reverse("caseload")),
         },
@@ -102,6 +92,7 @@ def _caseload_row(request, person, *, form=None, status: str = "", focus_action:
 
 def _person_activity(request, person, *, form=None, status: str = ""):
     context = activity_context(request, person, form=form, status=status, focus=True)
+    context["partial"] = True
     return render(request, "activity/_person_activity.html", context)
 
 
@@ -113,7 +104,7 @@ def intervention_add(request, pk):
     require(request.user, "intervention.log")
     origin = _origin(request)
     if request.method == "POST":
-        form = _log_form(person, request.POST)
+        form = log_form(person, request.POST)
         if form.is_valid():
             try:
                 intervention = services.log_intervention(request.user, person, form.service_data())
@@ -133,7 +124,7 @@ def intervention_add(request, pk):
                 return redirect(_safe_next(request, reverse("person_detail", args=[person.pk]) + "#person-activity"))
         _focus_first_error(form)
     else:
-        form = _log_form(person, focus=bool(request.htmx))
+        form = log_form(person, focus=bool(request.htmx))
     if request.htmx:
         if origin == "caseload":
             return _caseload_row(request, person, form=form)
@@ -153,8 +144,6 @@ def _own_intervention(request, pk) -> Intervention:
     )
     require(request.user, "intervention.log")
     if intervention.created_by_id != request.user.pk:
-        from django.core.exceptions import PermissionDenied
-
         raise PermissionDenied("intervention.not_author")
     return intervention
 

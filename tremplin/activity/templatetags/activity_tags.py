@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import template
 from django.utils import timezone
+from django.utils.formats import number_format
 
 from tremplin.access.permissions import can
 from tremplin.lib.dates import today
 
 from .. import chart, measures
+from ..forms import log_form
 from ..models import Appointment, Intervention
 
 register = template.Library()
@@ -19,14 +23,12 @@ RECENT = 10
 def activity_context(request, person, *, form=None, status: str = "", focus: bool = False) -> dict:
     """What the activity section needs: the log form, the 12-month intensity, recent
     interventions and the appointments still to come or to record."""
-    from ..views import _log_form
-
     user = request.user
     day = today()
     open_episode = next((e for e in person.episodes.all() if e.is_open), None)
     can_log = can(user, "intervention.log") and open_episode is not None
     if can_log and form is None:
-        form = _log_form(person, focus=focus)
+        form = log_form(person, focus=focus)
     months = measures.monthly_intensity(person, day)
     interventions = list(
         Intervention.objects.filter(person=person)
@@ -74,10 +76,6 @@ def person_activity(context, person):
 @register.filter
 def plain_number(value, places: int = 2) -> str:
     """A number with at most `places` decimals and no trailing zeros, French style: 0.50 -> "0,5"."""
-    from decimal import Decimal
-
-    from django.utils.formats import number_format
-
     if value is None or value == "":
         return "—"
     text = f"{Decimal(str(float(value))).quantize(Decimal(1).scaleb(-int(places))):f}"
