@@ -359,6 +359,18 @@ def test_plan_an_appointment_then_record_it_held_in_one_click(as_counsellor, cou
     )
     appointment.refresh_from_db()
     assert appointment.intervention == intervention
+    assert intervention.staff == counsellor and intervention.created_by == counsellor.user
+
+
+def test_an_appointment_held_is_logged_for_the_professional_who_held_it(
+    as_coordinator, coordinator, counsellor, followed
+):
+    appointment = Appointment.objects.create(
+        person=followed, staff=counsellor, starts_at=timezone.now() - dt.timedelta(hours=1), place="premises"
+    )
+    as_coordinator.post(reverse("appointment_held", args=[appointment.pk]))
+    intervention = Intervention.objects.get()
+    assert intervention.staff == counsellor and intervention.created_by == coordinator.user
 
 
 @pytest.mark.parametrize("days", [-1, 400])

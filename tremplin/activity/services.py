@@ -234,13 +234,14 @@ def _validated(person: Person, data: dict) -> tuple[Episode, dict]:
 
 
 @transaction.atomic
-def log_intervention(user, person: Person, data: dict) -> Intervention:
+def log_intervention(user, person: Person, data: dict, *, staff: Staff | None = None) -> Intervention:
+    """Log what a professional did (`staff`, by default the user's own staff record)."""
     person = _lock_person(person)
     episode, values = _validated(person, data)
     intervention = Intervention.objects.create(
         person=person,
         episode=episode,
-        staff=getattr(user, "staff_member", None),
+        staff=staff or getattr(user, "staff_member", None),
         created_by=user,
         **values,
     )
@@ -417,6 +418,7 @@ def appointment_held(user, appointment: Appointment) -> Intervention:
             "kind": kind_for_appointment(appointment.with_whom),
             "note": appointment.note,
         },
+        staff=appointment.staff,
     )
     appointment.intervention = intervention
     appointment.save(update_fields=["intervention"])

@@ -263,8 +263,9 @@ def caseload(request):
 
 @permission_required("caseload.view")
 def caseload_row(request, pk):
+    """The row alone (after "Cancel" in the inline form): the focus goes back to its action."""
     person = scope.get_person(request.user, pk)
-    return _caseload_row(request, person)
+    return _caseload_row(request, person, focus_action=True)
 
 
 # What is due ------------------------------------------------------------------------------------
@@ -359,6 +360,7 @@ def team(request):
             "can_reassign": can(request.user, "team.reassign"),
             "form": _reassign_form(request, orphans_queryset(request, day), None),
             "chosen": [],
+            "show_previous": True,
         },
     )
 
@@ -423,6 +425,7 @@ def team_reassign(request):
             "loads": loads,
             "day": day,
             "chosen": request.POST.getlist("episodes"),
+            "show_previous": source_staff is None,
         },
     )
 
