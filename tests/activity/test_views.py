@@ -418,3 +418,18 @@ def test_the_calendar_feed_is_secret_minimal_and_revocable(client, as_counsellor
     as_counsellor.post(reverse("calendar_settings"), {"action": "revoke"})
     assert client.get(path).status_code == 404
     assert client.get("/calendrier/inconnu.ics").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "url, status",
+    [
+        ("/portefeuille/?counsellor=abc", 404),
+        ("/portefeuille/?sort=nimporte&page=zz&level=xx&status=yy", 200),
+        ("/a-faire/?view=team&counsellor=abc&kind=zz&page=-3", 200),
+        ("/suivi-equipe/reaffecter/?source=abc", 404),
+        ("/suivi-equipe/reaffecter/?source=999999", 404),
+        ("/calendrier/x.ics", 404),
+    ],
+)
+def test_bad_addresses_never_give_a_server_error(as_coordinator, url, status):
+    assert as_coordinator.get(url).status_code == status
