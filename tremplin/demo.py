@@ -18,7 +18,7 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from tremplin.activity.models import Intervention
+from tremplin.activity.models import Appointment, Intervention
 from tremplin.audit.log import record
 from tremplin.employment.models import Contract, Employer, EmployerContact, Placement
 from tremplin.lib.dates import add_months
@@ -735,6 +735,36 @@ class _Builder:
                     counts[other.pk] = counts.get(other.pk, 0) + 1
                     counts[counsellor.pk] -= 1
 
+    def appointments(self):
+        """A few appointments: planned in the next two weeks, and past ones not recorded yet."""
+        from django.utils import timezone
+
+        from tremplin.pathways.states import in_veille_filter, supported_episodes
+
+        day = self.as_of
+        episodes = list(supported_episodes(day).exclude(in_veille_filter(day)).order_by("pk"))
+        staff_of = {
+            a.episode_id: a.staff
+            for a in CounsellorAssignment.objects.filter(episode__in=episodes, end__isnull=True).select_related("staff")
+        }
+        rng = random.Random(self.as_of.toordinal())
+        picks = rng.sample(episodes, min(len(episodes), max(6, len(episodes) // 8)))
+        for index, episode in enumerate(picks):
+            staff = staff_of.get(episode.pk)
+            if staff is None or not staff.is_in_post(day):
+                continue
+            delta = -rng.randint(1, 10) if index % 3 == 2 else rng.randint(1, 14)
+            when = dt.datetime.combine(day + dt.timedelta(days=delta), dt.time(rng.choice([9, 10, 11, 14, 15, 16]), 30))
+            Appointment.objects.create(
+                person_id=episode.person_id,
+                staff=staff,
+                starts_at=timezone.make_aware(when),
+                minutes=rng.choice([45, 60, 60, 90]),
+                place=rng.choice(["premises", "premises", "workplace", "remote"]),
+                with_whom=rng.choice(["person", "person", "both", "employer"]),
+                note=rng.choice(["", "Point sur la période d'essai.", "Préparer l'entretien d'embauche."]),
+            )
+
     def pause(self, episode, start, end, closed=None) -> Pause:
         rng = self.rng
         by_counsellor = rng.random() < 0.3
@@ -1122,6 +1152,7 @@ def build(seed: int = 2026, as_of: dt.date | None = None, persons: int = 250) ->
     builder.workplace_links()
     builder.access_accounts()
     Intervention.objects.bulk_create(builder.interventions, batch_size=2000)
+    builder.appointments()
     record(None, "demo.loaded", detail={"seed": seed, "as_of": as_of.isoformat(), "persons": persons})
     return DemoResult(
         platform=builder.platform,

@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("tremplin.employment.urls")),
     path("", include("tremplin.access.urls")),
     path("", include("tremplin.steering.urls")),
+    path("", include("tremplin.activity.urls")),
 ]
 
 handler400 = "tremplin.views.bad_request"

@@ -65,6 +65,10 @@ class Axe:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
         result = self._axe.run(page)
+        # After a full-page screenshot (the viewport is resized for a moment), Chromium may drop the
+        # next mouse click on a lower part of a long page: back to the top, mouse moved, as a user.
+        page.evaluate("() => window.scrollTo(0, 0)")
+        page.mouse.move(1, 1)
         bad = [v for v in result.response["violations"] if v.get("impact") in ("serious", "critical")]
         summary = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in bad]
         assert not bad, f"axe-core on {name}: {summary}"

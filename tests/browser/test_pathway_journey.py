@@ -107,7 +107,7 @@ def test_coordinator_pages_are_accessible(page, axe, coordinator, counsellor, le
     page.get_by_label("Statut").select_option("current")
     page.get_by_role("button", name="Rechercher").click()
     axe.check(page, "20-person-list-filtered")
-    page.get_by_role("link", name="Équipe").click()
+    page.get_by_role("link", name="Équipe", exact=True).click()
     axe.check(page, "21-staff-list")
     page.get_by_role("link", name="Ajouter un professionnel").click()
     page.get_by_role("button", name="Enregistrer").click()

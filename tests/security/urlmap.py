@@ -45,6 +45,7 @@ class Page:
     signed_in_status: int | None = None  # a fixed answer for every signed-in user (e.g. a redirect)
     form: bool = True  # the fuzz test posts to it when its page shows a form
     query: str = ""  # query string the page needs (e.g. which count's persons to list)
+    author_only: bool = False  # only the record's author may use it (others: 403)
 
 
 SPEC: dict[str, Page] = {
@@ -105,6 +106,22 @@ SPEC: dict[str, Page] = {
     "account_reset_otp": Page("user", "account.manage", method="post"),
     "account_unlock": Page("user", "account.manage", method="post"),
     "funder_indicators": Page(None, "funder.view"),
+    # A counsellor's day
+    "caseload": Page(None, "caseload.view"),
+    "caseload_row": Page("person", "caseload.view", form=False),
+    "due_list": Page(None, "due.view"),
+    "team": Page(None, "team.view"),
+    "team_reassign": Page(None, "team.reassign"),
+    "resolve_alerts": Page("staff", "team.reassign", method="post"),
+    "intervention_list": Page("person", "intervention.view"),
+    "intervention_add": Page("person", "intervention.log"),
+    "intervention_edit": Page("intervention", "intervention.log", author_only=True),
+    "intervention_delete": Page("intervention", "intervention.log", author_only=True, form=False),
+    "appointment_add": Page("person", "appointment.plan"),
+    "appointment_detail": Page("appointment", "appointment.plan"),
+    "appointment_held": Page("appointment", "intervention.log", method="post"),
+    "appointment_cancel": Page("appointment", "appointment.plan", method="post"),
+    "calendar_settings": Page(None, "appointment.plan", form=False),  # buttons only; answers 200 with the new address
     # Steering
     "steering": Page(None, "steering.view"),
     "steering_persons": Page(None, "steering.view", query="key=activity.supported", form=False),
@@ -142,6 +159,7 @@ SPEC: dict[str, Page] = {
 SKIP = {
     "logout": "sign-out only accepts POST; tests/access/test_two_factor.py signs out",
     "set_language": "language switch (POST, public); tests/test_settings_and_i18n.py",
+    "calendar_feed": "public by secret token, 404 for any other; tests/activity/test_appointments.py",
 }
 
 
@@ -240,6 +258,8 @@ SEES = {
         "contract",
         "placement",
         "agreement",
+        "intervention",
+        "appointment",
     )
 }
 # The employer directory is shared by every organisation of the platform; nobody else sees it.
@@ -270,7 +290,10 @@ class World:
     records: dict  # side -> kind -> record
 
 
-def _side(org, counsellor, suffix):
+def _side(org, counsellor, suffix, intervention_author):
+    from django.utils import timezone
+
+    from tremplin.activity.models import Appointment, Intervention
     from tremplin.employment import services as employment_services
     from tremplin.employment.models import Contract, Employer, EmployerContact, Placement
 
@@ -309,6 +332,20 @@ def _side(org, counsellor, suffix):
         "placement": Placement.objects.create(
             person=person, employer=employer, kind="pmsmp", start=dt.date(2024, 3, 1), end=dt.date(2024, 3, 14)
         ),
+        "intervention": Intervention.objects.create(
+            person=person,
+            episode=episode,
+            staff=counsellor,
+            date=episode.admitted_on,
+            minutes=30,
+            place="premises",
+            with_whom="person",
+            kind="interview",
+            created_by=intervention_author,
+        ),
+        "appointment": Appointment.objects.create(
+            person=person, staff=counsellor, starts_at=timezone.now() + dt.timedelta(days=3), place="premises"
+        ),
         "agreement": employment_services.generate_agreement(
             counsellor.user, episode, terms="Entretiens mensuels et visites sur le lieu de travail."
         ),
@@ -339,8 +376,10 @@ def build_world() -> World:
         ExternalAccount.objects.create(user=user, platform=platform, kind=kind, name=kind, **extra)
         users[kind] = user
     records = {
-        "lead": _side(lead, StaffFactory(organisation=lead, function=F.COUNSELLOR), "L"),
-        "partner": _side(partner, StaffFactory(organisation=partner, function=F.COUNSELLOR), "P"),
+        "lead": _side(lead, StaffFactory(organisation=lead, function=F.COUNSELLOR), "L", users[AUTHORS["lead"]]),
+        "partner": _side(
+            partner, StaffFactory(organisation=partner, function=F.COUNSELLOR), "P", users[AUTHORS["partner"]]
+        ),
     }
     from tremplin.steering import services as steering_services
     from tremplin.steering.indicators import resolve_scope
@@ -355,6 +394,10 @@ def build_world() -> World:
         )
         records[side]["import_job"] = ImportJob.objects.create(user=author, file_name="bundle.json", status="done")
     return World(users=users, records=records)
+
+
+# Who wrote each side's intervention (pages where only the author may act).
+AUTHORS = {"lead": "counsellor", "partner": "partner_counsellor"}
 
 
 def expected(name: str, who: str | None, side: str | None) -> set[int]:
@@ -379,4 +422,6 @@ def expected(name: str, who: str | None, side: str | None) -> set[int]:
     sees = SEES[spec.kind][who][0 if side == "lead" else 1]
     if not sees:
         return {404} if allowed else {403, 404}
+    if allowed and spec.author_only and AUTHORS[side] != who:
+        return {403}
     return done if allowed else {403}

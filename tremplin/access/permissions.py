@@ -55,6 +55,9 @@ TABLE: dict[str, set[str]] = {
     "caseload.view": {R.COUNSELLOR, R.COORDINATOR, R.MANAGER},
     "team.view": {R.COORDINATOR, R.MANAGER},
     "team.reassign": {R.COORDINATOR, R.MANAGER},
+    "intervention.view": {R.COUNSELLOR, R.COORDINATOR, R.MANAGER, R.CLINICIAN},
+    "due.view": {R.COUNSELLOR, R.COORDINATOR, R.MANAGER},
+    "appointment.plan": {R.COUNSELLOR, R.COORDINATOR, R.CLINICIAN},
     # Employers and jobs
     "employer.view": {R.COUNSELLOR, R.COORDINATOR, R.MANAGER, R.ADMINISTRATIVE},
     "employer.change": {R.COUNSELLOR, R.COORDINATOR, R.MANAGER, R.ADMINISTRATIVE},

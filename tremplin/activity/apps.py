@@ -6,3 +6,20 @@ class ActivityConfig(AppConfig):
     name = "tremplin.activity"
     label = "activity"
     verbose_name = _("Daily activity")
+
+    def ready(self):
+        from tremplin.audit import display
+
+        for action, sentence in {
+            "intervention.logged": _("logged an intervention"),
+            "intervention.updated": _("changed an intervention"),
+            "intervention.deleted": _("deleted an intervention"),
+            "appointment.planned": _("planned an appointment"),
+            "appointment.cancelled": _("cancelled an appointment"),
+            "appointment.held": _("recorded an appointment as held"),
+            "assignment.over_ceiling_resolved": _("marked an over-ceiling alert resolved"),
+            "calendar.created": _("created a calendar address"),
+            "calendar.replaced": _("replaced their calendar address"),
+            "calendar.revoked": _("revoked their calendar address"),
+        }.items():
+            display.register(action, sentence)

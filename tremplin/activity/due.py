@@ -1,14 +1,67 @@
 """What is due ("À faire"): items computed from the data, never stored by hand.
 
-Every producer returns `DueItem`s; the due page (per counsellor and for the team) gathers them.
-Producers live next to the data they read (this module for the pathway and activity, and
-`tremplin.employment.due` for agreements and contracts).
+How it works
+------------
+A *producer* is a plain function ``producer(persons, day) -> Iterable[DueItem]``:
+
+- ``persons`` is a queryset of ``people.Person`` already scoped to what the user may see and
+  narrowed to the page (the persons assigned to one counsellor, or a whole team);
+- ``day`` is the date the list is computed for (today);
+- it returns ``DueItem``s for those persons only, with a translated label and the URL of the page
+  where the item is resolved, and runs a constant number of queries whatever the number of
+  persons (filter with ``person__in=persons``, never loop over persons with a query each).
+
+``PRODUCERS`` lists the producers by dotted path (imported lazily, so that producers living in
+other apps can import ``DueItem`` from here without an import cycle). To add producers, append
+their paths, for example at merge time::
+
+    PRODUCERS += [
+        "tremplin.employment.due.admissions_without_signed_agreement",
+        "tremplin.employment.due.agreement_without_current_employer",
+    ]
+
+``collect(persons, day)`` calls every producer, fills ``counsellor_id`` (the person's counsellor
+today) when the producer left it empty, and sorts: urgent first, then by date. The caseload
+("next thing due"), the counsellor's "À faire" page and the team's all call ``collect``.
+
+The producers of this module (docs/daily-work.md explains each reading):
+
+- ``interviews_due``: persons active on every day of the current quarter so far with no
+  interview yet (``measures.persons_without_interview`` over [start of quarter, today]);
+- ``recognitions_ending``: supported persons whose recognition (with any renewal already
+  recorded) ends within 6 months, or who have none valid today;
+- ``veilles_ending``: veilles ending within 15 days, or past their end and not closed;
+- ``contact_risks``: no contact for 4 months (risk of disengagement), and an exit for
+  disengagement possible after 6 months with enough outreach attempts (the rules of
+  ``pathways.rules`` used by ``pathways.services.disengagement_check``);
+- ``prescriptions_waiting``: prescriptions waiting for more than 30 days;
+- ``appointments``: appointments of the next 7 days, and past ones neither held nor cancelled.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from functools import lru_cache
+
+from django.db.models import Exists, Max, OuterRef, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.module_loading import import_string
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+
+from tremplin.lib.dates import add_months, quarter_bounds
+from tremplin.pathways import rules
+from tremplin.pathways.models import CounsellorAssignment, OutreachAttempt, Pause
+from tremplin.pathways.states import in_veille_filter, supported_episodes, waiting_prescriptions
+from tremplin.people.models import Person, Recognition
+
+from . import measures
+from .models import Appointment, Intervention, Place
 
 
 @dataclass(frozen=True)
@@ -21,3 +74,432 @@ class DueItem:
     counsellor_id: int | None = None  # staff id of the person's counsellor, for the per-counsellor view
     due_on: dt.date | None = None  # deadline or date the item became due, for sorting
     severity: str = "warning"  # "info", "warning" or "urgent"
+
+
+Producer = Callable[..., Iterable[DueItem]]
+
+PRODUCERS: list[str] = [
+    "tremplin.activity.due.interviews_due",
+    "tremplin.activity.due.recognitions_ending",
+    "tremplin.activity.due.veilles_ending",
+    "tremplin.activity.due.contact_risks",
+    "tremplin.activity.due.prescriptions_waiting",
+    "tremplin.activity.due.appointments",
+]
+
+SEVERITY_ORDER = {"urgent": 0, "warning": 1, "info": 2}
+SEVERITY_LABELS = {"urgent": gettext_lazy("urgent"), "warning": gettext_lazy("to do"), "info": gettext_lazy("coming")}
+KIND_LABELS = {
+    "interview_due": gettext_lazy("Quarterly interview"),
+    "recognition_ending": gettext_lazy("Recognition to renew"),
+    "recognition_missing": gettext_lazy("No valid recognition"),
+    "veille_ending": gettext_lazy("Veille ending"),
+    "veille_overdue": gettext_lazy("Veille past its end"),
+    "no_contact": gettext_lazy("No contact for 4 months"),
+    "disengagement_possible": gettext_lazy("Exit for disengagement possible"),
+    "prescription_waiting": gettext_lazy("Prescription waiting"),
+    "appointment_not_recorded": gettext_lazy("Appointment not recorded"),
+    "appointment_coming": gettext_lazy("Appointment"),
+}
+
+INTERVIEW_URGENT_DAYS = 15
+RECOGNITION_WARNING_MONTHS = 6
+RECOGNITION_URGENT_MONTHS = 2
+VEILLE_WARNING_DAYS = 15
+NO_CONTACT_MONTHS = 4
+PRESCRIPTION_WAITING_DAYS = 30
+APPOINTMENT_DAYS_AHEAD = 7
+
+
+def _d(day: dt.date) -> str:
+    return _short_date(day, get_language())
+
+
+@lru_cache(maxsize=4096)
+def _short_date(day: dt.date, language: str) -> str:
+    """Dates repeat a lot in a team's list: format each once per language."""
+    return date_format(day, "SHORT_DATE_FORMAT")
+
+
+def _person_url(person_id: int, anchor: str = "") -> str:
+    return reverse("person_detail", args=[person_id]) + (f"#{anchor}" if anchor else "")
+
+
+def _name(first_name: str, last_name: str) -> str:
+    return f"{first_name} {last_name.upper()}".strip()
+
+
+def collect(persons, day: dt.date, producers: list[str] | None = None) -> list[DueItem]:
+    """Every due item for `persons` on `day`, most pressing first."""
+    items: list[DueItem] = []
+    for path in PRODUCERS if producers is None else producers:
+        items.extend(import_string(path)(persons, day))
+    if any(item.counsellor_id is None and item.person_id is not None for item in items):
+        counsellors = counsellor_by_person(persons, day)
+        items = [
+            item
+            if item.counsellor_id is not None or item.person_id is None
+            else _with_counsellor(item, counsellors.get(item.person_id))
+            for item in items
+        ]
+    return sorted(items, key=sort_key)
+
+
+def sort_key(item: DueItem):
+    return (SEVERITY_ORDER.get(item.severity, 9), item.due_on or dt.date.max, item.person_name, item.kind)
+
+
+def _with_counsellor(item: DueItem, counsellor_id: int | None) -> DueItem:
+    if counsellor_id is None:
+        return item
+    return replace(item, counsellor_id=counsellor_id)
+
+
+def counsellor_by_person(persons, day: dt.date) -> dict[int, int]:
+    """{person id: staff id of their counsellor on `day`} for the persons supported that day."""
+    rows = (
+        CounsellorAssignment.objects.filter(
+            episode__in=supported_episodes(day).filter(person__in=persons), start__lte=day
+        )
+        .filter(Q(end__isnull=True) | Q(end__gte=day))
+        .order_by("start", "id")
+        .values_list("episode__person_id", "staff_id")
+    )
+    return dict(rows)
+
+
+# Producers -------------------------------------------------------------------------------------
+
+
+def interviews_due(persons, day: dt.date) -> list[DueItem]:
+    """Persons active on every day of the quarter so far without an interview yet: one is due
+    before the end of the quarter (INDICATORS.md "without interview")."""
+    start, end = quarter_bounds(day)
+    missing = measures.persons_without_interview(persons, start, day)
+    if not missing:
+        return []
+    severity = "urgent" if (end - day).days < INTERVIEW_URGENT_DAYS else "warning"
+    label = _("No interview yet this quarter: one is due by %(date)s.") % {"date": _d(end)}
+    rows = persons.filter(pk__in=missing).values_list("pk", "first_name", "last_name")
+    return [
+        DueItem(
+            kind="interview_due",
+            label=label,
+            url=_person_url(pk, "log-intervention"),
+            person_id=pk,
+            person_name=_name(first, last),
+            due_on=end,
+            severity=severity,
+        )
+        for pk, first, last in rows
+    ]
+
+
+def recognitions_ending(persons, day: dt.date) -> list[DueItem]:
+    """Supported persons whose recognition, with any renewal already recorded, ends within six
+    months (renewal to prepare), or who have no recognition valid today."""
+    warning_limit = add_months(day, RECOGNITION_WARNING_MONTHS)
+    # Persons holding a recognition valid today and beyond the six months need nothing.
+    covered = Recognition.objects.filter(start__lte=day).filter(Q(end__isnull=True) | Q(end__gt=warning_limit))
+    to_check = (
+        persons.filter(pk__in=supported_episodes(day).values("person_id"))
+        .exclude(pk__in=covered.values("person_id"))
+        .order_by()
+    )
+    names = {pk: _name(first, last) for pk, first, last in to_check.values_list("pk", "first_name", "last_name")}
+    by_person: dict[int, list[tuple[dt.date, dt.date | None, str]]] = defaultdict(list)
+    for person_id, start, end, kind in Recognition.objects.filter(person_id__in=list(names)).values_list(
+        "person_id", "start", "end", "kind"
+    ):
+        by_person[person_id].append((start, end, kind))
+    kinds = dict(Recognition.Kind.choices)
+    urgent_limit = add_months(day, RECOGNITION_URGENT_MONTHS)
+    items = []
+    for person_id, name in names.items():
+        recognitions = sorted(by_person.get(person_id, []), key=lambda r: r[0])
+        valid = [r for r in recognitions if r[0] <= day and (r[1] is None or r[1] >= day)]
+        if not valid:
+            ended = [r[1] for r in recognitions if r[1] is not None and r[1] < day]
+            label = (
+                _("No disability recognition is valid today (the last one ended on %(date)s).")
+                % {"date": _d(max(ended))}
+                if ended
+                else _("No disability recognition is valid today.")
+            )
+            items.append(
+                DueItem(
+                    kind="recognition_missing",
+                    label=label,
+                    url=reverse("recognition_add", args=[person_id]),
+                    person_id=person_id,
+                    person_name=name,
+                    due_on=max(ended) if ended else day,
+                    severity="urgent",
+                )
+            )
+            continue
+        end, kind = _coverage_end(recognitions, day)
+        if end is None or end > warning_limit:
+            continue
+        items.append(
+            DueItem(
+                kind="recognition_ending",
+                label=_("The %(kind)s ends on %(date)s: prepare its renewal with the person.")
+                % {"kind": kinds.get(kind, kind), "date": _d(end)},
+                url=reverse("recognition_add", args=[person_id]),
+                person_id=person_id,
+                person_name=name,
+                due_on=end,
+                severity="urgent" if end <= urgent_limit else "warning",
+            )
+        )
+    return items
+
+
+def _coverage_end(recognitions: list[tuple[dt.date, dt.date | None, str]], day: dt.date):
+    """The last day covered without a gap from `day` on, following renewals already recorded
+    (a renewal starts at the latest the day after the previous end); None if permanent."""
+    end, kind = None, ""
+    for start, r_end, r_kind in recognitions:
+        if start <= day and (r_end is None or r_end >= day):
+            if r_end is None:
+                return None, r_kind
+            if end is None or r_end > end:
+                end, kind = r_end, r_kind
+    extended = True
+    while extended:
+        extended = False
+        for start, r_end, r_kind in recognitions:
+            if start <= end + dt.timedelta(days=1) and (r_end is None or r_end > end):
+                if r_end is None:
+                    return None, r_kind
+                end, kind, extended = r_end, r_kind, True
+    return end, kind
+
+
+def veilles_ending(persons, day: dt.date) -> list[DueItem]:
+    """Veilles ending within 15 days (prepare the resumption or extend), or past their end
+    without the resumption recorded (Pause.closed_on)."""
+    pauses = (
+        Pause.objects.filter(
+            episode__in=supported_episodes(day).filter(person__in=persons),
+            closed_on__isnull=True,
+            start__lte=day,
+            end__lte=day + dt.timedelta(days=VEILLE_WARNING_DAYS),
+        )
+        .select_related("episode__person")
+        .order_by("end")
+    )
+    items = []
+    for pause in pauses:
+        person = pause.episode.person
+        overdue = pause.end < day
+        items.append(
+            DueItem(
+                kind="veille_overdue" if overdue else "veille_ending",
+                label=(
+                    _("The veille ended on %(date)s and the resumption of support is not recorded.")
+                    if overdue
+                    else _("The veille ends on %(date)s: prepare the resumption with the person, or extend it.")
+                )
+                % {"date": _d(pause.end)},
+                url=_person_url(person.pk, f"episode-{pause.episode_id}"),
+                person_id=person.pk,
+                person_name=person.full_name,
+                due_on=pause.end,
+                severity="urgent" if overdue else "warning",
+            )
+        )
+    return items
+
+
+RECENT_CONTACT_DAYS = 100  # shorter than any 4 calendar months (at least 120 days)
+
+
+@dataclass
+class Contact:
+    """An episode and the date of the last contact with its person."""
+
+    pk: int
+    person_id: int
+    person_name: str
+    admitted_on: dt.date
+    last_contact: dt.date | None = None
+
+
+def last_contacts(persons, day: dt.date, silent_for_months: int = 0):
+    """Episodes supporting `persons` on `day` and not in veille that day, each with
+    `last_contact`: the latest of the admission, an outreach attempt of the episode that reached
+    the person and an interview since the admission, on or before `day` -- the definition of
+    `pathways.services.last_contact`, for many episodes in a few grouped queries (a test
+    compares them). An interview dated before the admission is older than the admission, so the
+    person's latest interview, whatever its date, gives the same maximum.
+
+    With `silent_for_months`, only the episodes without contact for at least that many calendar
+    months are returned (episodes with a contact in the last 100 days are set aside first)."""
+    queryset = supported_episodes(day).filter(person__in=persons).exclude(in_veille_filter(day))
+    if silent_for_months:
+        recent = day - dt.timedelta(days=RECENT_CONTACT_DAYS)
+        queryset = (
+            queryset.filter(admitted_on__lt=recent)
+            .exclude(
+                Exists(
+                    Intervention.objects.filter(
+                        person_id=OuterRef("person_id"),
+                        date__gte=recent,
+                        date__lte=day,
+                        with_whom__in=measures.INTERVIEW_WITH,
+                    )
+                )
+            )
+            .exclude(
+                Exists(
+                    OutreachAttempt.objects.filter(
+                        episode_id=OuterRef("pk"),
+                        outcome=OutreachAttempt.Outcome.REACHED,
+                        date__gte=recent,
+                        date__lte=day,
+                    )
+                )
+            )
+        )
+    episodes = [
+        Contact(pk, person_id, "", admitted_on)
+        for pk, person_id, admitted_on in queryset.values_list("pk", "person_id", "admitted_on")
+    ]
+    if not episodes:
+        return []
+    ids = [e.pk for e in episodes]
+    reached = dict(
+        OutreachAttempt.objects.filter(episode_id__in=ids, outcome=OutreachAttempt.Outcome.REACHED, date__lte=day)
+        .values("episode_id")
+        .annotate(last=Max("date"))
+        .values_list("episode_id", "last")
+    )
+    interviews = dict(
+        Intervention.objects.filter(
+            person_id__in=[e.person_id for e in episodes], date__lte=day, with_whom__in=measures.INTERVIEW_WITH
+        )
+        .values("person_id")
+        .annotate(last=Max("date"))
+        .values_list("person_id", "last")
+    )
+    result = []
+    for episode in episodes:
+        candidates = [episode.admitted_on, reached.get(episode.pk), interviews.get(episode.person_id)]
+        episode.last_contact = max(d for d in candidates if d)
+        if not silent_for_months or add_months(episode.last_contact, silent_for_months) <= day:
+            result.append(episode)
+    names = Person.objects.filter(pk__in=[e.person_id for e in result]).values_list("pk", "first_name", "last_name")
+    names = {pk: _name(first, last) for pk, first, last in names}
+    for episode in result:
+        episode.person_name = names.get(episode.person_id, "")
+    return result
+
+
+def contact_risks(persons, day: dt.date) -> list[DueItem]:
+    """No contact for 4 months: risk of disengagement (persons in veille excluded: no contact is
+    expected then). After 6 months with at least 3 attempts through 2 channels since the last
+    contact, an exit for disengagement becomes possible (pathways.rules, as the exit form checks)."""
+    silent = last_contacts(persons, day, silent_for_months=NO_CONTACT_MONTHS)
+    if not silent:
+        return []
+    attempts: dict[int, list[tuple[dt.date, str]]] = defaultdict(list)
+    for episode_id, date, channel in OutreachAttempt.objects.filter(
+        episode_id__in=[e.pk for e in silent], date__lte=day
+    ).values_list("episode_id", "date", "channel"):
+        attempts[episode_id].append((date, channel))
+    items = []
+    for episode in silent:
+        since = [(d, c) for d, c in attempts[episode.pk] if d > episode.last_contact]
+        long_enough = rules.silence_long_enough(episode.last_contact, day)
+        if long_enough and rules.outreach_sufficient(since, episode.last_contact, day):
+            items.append(
+                DueItem(
+                    kind="disengagement_possible",
+                    label=_(
+                        "No contact since %(date)s despite %(count)s outreach attempts: an exit for disengagement "
+                        "is possible, after a documented analysis."
+                    )
+                    % {"date": _d(episode.last_contact), "count": len(since)},
+                    url=reverse("exit_episode", args=[episode.pk]),
+                    person_id=episode.person_id,
+                    person_name=episode.person_name,
+                    due_on=add_months(episode.last_contact, rules.DISENGAGEMENT_SILENCE_MONTHS),
+                    severity="warning",
+                )
+            )
+            continue
+        items.append(
+            DueItem(
+                kind="no_contact",
+                label=_(
+                    "No contact since %(date)s: risk of disengagement. Reach the person again "
+                    "(%(count)s outreach attempts recorded since)."
+                )
+                % {"date": _d(episode.last_contact), "count": len(since)},
+                url=reverse("outreach_add", args=[episode.pk]),
+                person_id=episode.person_id,
+                person_name=episode.person_name,
+                due_on=add_months(episode.last_contact, NO_CONTACT_MONTHS),
+                severity="urgent" if long_enough else "warning",
+            )
+        )
+    return items
+
+
+def prescriptions_waiting(persons, day: dt.date) -> list[DueItem]:
+    """Prescriptions waiting for more than 30 days: admit the person or withdraw the prescription."""
+    limit = day - dt.timedelta(days=PRESCRIPTION_WAITING_DAYS)
+    prescriptions = (
+        waiting_prescriptions(day).filter(person__in=persons, date__lt=limit).select_related("person").order_by("date")
+    )
+    return [
+        DueItem(
+            kind="prescription_waiting",
+            label=_("Prescription of %(date)s waiting for %(days)s days: admit the person or withdraw it.")
+            % {"date": _d(p.date), "days": (day - p.date).days},
+            url=_person_url(p.person_id, "prescriptions-title"),
+            person_id=p.person_id,
+            person_name=p.person.full_name,
+            due_on=p.date + dt.timedelta(days=PRESCRIPTION_WAITING_DAYS),
+            severity="urgent" if p.urgent else "warning",
+        )
+        for p in prescriptions
+    ]
+
+
+def appointments(persons, day: dt.date) -> list[DueItem]:
+    """Appointments of the next 7 days, and past ones neither held nor cancelled."""
+    now = timezone.now()
+    horizon = timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=APPOINTMENT_DAYS_AHEAD + 1), dt.time()))
+    rows = (
+        Appointment.objects.filter(
+            person__in=persons, cancelled=False, intervention__isnull=True, starts_at__lt=horizon
+        )
+        .order_by("starts_at")
+        .values_list("pk", "person_id", "person__first_name", "person__last_name", "starts_at", "place")
+    )
+    places = dict(Place.choices)
+    items = []
+    for pk, person_id, first, last, starts_at, place in rows:
+        when = timezone.localtime(starts_at)
+        values = {"date": _d(when.date()), "time": when.strftime("%H:%M"), "place": places.get(place, place)}
+        past = starts_at <= now
+        items.append(
+            DueItem(
+                kind="appointment_not_recorded" if past else "appointment_coming",
+                label=(
+                    _("Appointment of %(date)s at %(time)s not recorded: was it held?")
+                    if past
+                    else _("Appointment on %(date)s at %(time)s (%(place)s).")
+                )
+                % values,
+                url=reverse("appointment_detail", args=[pk]),
+                person_id=person_id,
+                person_name=_name(first, last),
+                due_on=when.date(),
+                severity="warning" if past else "info",
+            )
+        )
+    return items

@@ -129,3 +129,20 @@ class Appointment(models.Model):
         verbose_name_plural = _("appointments")
         ordering = ["starts_at"]
         indexes = [models.Index(fields=["staff", "starts_at"], name="appointment_staff_idx")]
+
+
+class CalendarFeed(models.Model):
+    """A user's personal iCalendar feed of their appointments, reached through a secret URL.
+
+    Only a SHA-256 hash of the secret is stored: the URL is shown once, when it is created.
+    Revoking deletes the row (the old URL answers 404); a new URL can be created at any time.
+    """
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
