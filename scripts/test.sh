@@ -13,4 +13,10 @@ echo "Database: ${DATABASE_URL:-SQLite (embedded)}"
 .venv/bin/python -m ruff check --quiet tremplin tests
 .venv/bin/tremplin makemigrations --check --dry-run --settings=tremplin.settings_test >/dev/null \
   || { echo "Models and migrations differ: run 'tremplin makemigrations'." >&2; exit 1; }
-exec .venv/bin/python -m pytest -n "${TEST_WORKERS:-2}" "$@"
+# Browser tests run after the rest, one at a time: under parallel load a live server and Chromium
+# compete with the other tests for the two cores and time out.
+if [ $# -gt 0 ]; then
+  exec .venv/bin/python -m pytest -n "${TEST_WORKERS:-2}" "$@"
+fi
+.venv/bin/python -m pytest -n "${TEST_WORKERS:-2}" -m "not browser" -q
+exec .venv/bin/python -m pytest -m browser -q -p no:xdist

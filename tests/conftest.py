@@ -15,6 +15,14 @@ from tests.factories import OrganisationFactory, PersonFactory, PlatformFactory,
 from tremplin.organisations.models import Organisation, Staff
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    """Tests under tests/browser/ carry the `browser` mark (scripts/test.sh runs them last, alone)."""
+    for item in items:
+        if "/tests/browser/" in str(item.path):
+            item.add_marker(pytest.mark.browser)
+
+
 @pytest.fixture(autouse=True)
 def _french(settings):
     settings.LANGUAGE_CODE = "fr"
