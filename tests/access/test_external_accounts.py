@@ -58,7 +58,7 @@ def test_a_funder_sees_aggregated_indicators_without_names_or_small_counts(platf
     assert "Personnes accompagnées le dernier jour" in content
     assert "Visible0" not in content and "Nominatif" not in content
     start, end = quarter_data
-    assert funder.minimal_indicators(platform, start, end)["supported"] == 3
+    assert funder.platform_indicators(platform, start, end)["activity.supported"] == 3
     cells = content.split("<tbody>")[1]
     assert ">3<" not in cells and "&lt; 5" in cells
 

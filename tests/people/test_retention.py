@@ -21,7 +21,6 @@ from tests.factories import (
     PrescriptionFactory,
     StaffFactory,
 )
-from tremplin.access import funder
 from tremplin.activity import measures
 from tremplin.audit.log import record
 from tremplin.audit.models import AuditEntry
@@ -30,6 +29,7 @@ from tremplin.organisations.models import Staff
 from tremplin.pathways.models import Episode, Prescription
 from tremplin.pathways.periods import contains, period_states
 from tremplin.people.models import Consent, Note, Person
+from tremplin.steering.indicators import Scope, compute
 
 AS_OF = dt.date(2026, 11, 25)  # two years before: 25/11/2024
 
@@ -137,7 +137,7 @@ QUARTERS = [
 
 
 def indicators(platform):
-    """The figures of past quarters: the funder's set, intensity levels, supported persons' profile
+    """The figures of past quarters: every steering indicator, intensity levels, supported persons' profile
     (main disability, education level, months without work) and contracts, from the one
     implementation of states and intensity."""
     result = {}
@@ -147,7 +147,7 @@ def indicators(platform):
         supported = [pid for pid, iv in states.supported.items() if contains(iv, end)]
         on_end = Person.objects.filter(pk__in=supported)
         result[(start, end)] = {
-            "funder": funder.minimal_indicators(platform, start, end),
+            "indicators": compute(start, end, Scope(platform)),  # the whole INDICATORS.md JSON
             "intensity": sorted(
                 (p.level, p.minutes, p.months) for p in measures.intensity(persons, start, end).values()
             ),
@@ -217,8 +217,8 @@ def test_retention_removes_identity_contact_details_notes_and_documents(platform
 
 def test_the_indicators_of_past_quarters_do_not_change(platform, platform_files):
     before = indicators(platform)
-    assert before[QUARTERS[1]]["funder"]["supported"] == 8  # 7 old files and the open one
-    assert before[QUARTERS[1]]["funder"]["in_veille"] == 0 and before[QUARTERS[1]]["intensity"]
+    assert before[QUARTERS[1]]["indicators"]["activity"]["supported"] == 8  # 7 old files and the open one
+    assert before[QUARTERS[1]]["indicators"]["activity"]["in_veille"] == 0 and before[QUARTERS[1]]["intensity"]
     run()
     assert Person.objects.filter(anonymised_on=AS_OF).count() == 8
     assert indicators(platform) == before

@@ -2,58 +2,49 @@
 
 No name, no list of persons, no count under THRESHOLD: `mask_group` is the one place that hides
 small counts, including the "complementary" cell that would let a reader recompute a hidden one
-by subtraction. The figures come from `compute` (the minimal set below, built on
-`pathways.periods` and `activity.measures`); the steering indicators can replace it by setting
-`COMPUTE` to a function with the same signature that returns the same keys.
+by subtraction. The figures are the steering indicators of INDICATORS.md (`tremplin.steering.indicators`, the
+one implementation), for the whole platform.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
 from tremplin.activity import measures
 from tremplin.lib.dates import previous_quarter, quarter_bounds
-from tremplin.pathways.models import Episode
-from tremplin.pathways.periods import contains, period_states
-from tremplin.people.models import Person
+from tremplin.pathways.models import ExitReason
 
 THRESHOLD = 5
 
-# (key, label, group): cells of a group add up (with the group's total when it is shown).
+# (key, label, group): dotted keys of the steering indicators (INDICATORS.md). Cells of a group
+# add up (to the group's total when it is shown), so hiding one small cell may hide another.
 ROWS = [
-    ("supported", _("persons supported on the last day"), None),
-    ("active", _("of whom actively supported"), "state"),
-    ("in_veille", _("of whom in veille"), "state"),
-    ("admissions", _("admissions during the quarter"), None),
-    ("exits", _("exits during the quarter"), None),
-    *[(f"intensity.{level}", measures.LEVEL_LABELS[level], "intensity") for level in measures.LEVELS],
+    ("activity.supported", _("persons supported on the last day"), None),
+    ("activity.active", _("of whom actively supported"), "state"),
+    ("activity.in_veille", _("of whom in veille"), "state"),
+    ("activity.admissions", _("admissions during the quarter"), None),
+    ("activity.waiting", _("prescriptions waiting on the last day"), None),
+    ("activity.exits.total", _("exits during the quarter"), None),
+    *[(f"activity.exits.by_reason.{reason}", label, "exits") for reason, label in ExitReason.choices],
+    *[(f"activity.intensity.{level}", measures.LEVEL_LABELS[level], "intensity") for level in measures.LEVELS],
+    ("employment.persons_employed", _("persons in employment during the quarter"), None),
+    ("employment.job_breaks", _("job breaks during the quarter"), None),
 ]
-GROUP_TOTALS = {"state": "supported", "intensity": None}
+GROUP_TOTALS = {"state": "activity.supported", "exits": "activity.exits.total", "intensity": None}
 
 
-def minimal_indicators(platform, start: dt.date, end: dt.date) -> dict[str, int]:
-    persons = Person.objects.filter(organisation__platform=platform)
-    states = period_states(persons, start, end)
-    supported = [pid for pid, intervals in states.supported.items() if contains(intervals, end)]
-    in_veille = [pid for pid in supported if contains(states.veille.get(pid, []), end)]
-    episodes = Episode.objects.filter(person__organisation__platform=platform)
-    levels = Counter(p.level for p in measures.intensity(persons, start, end, states=states).values())
-    result = {
-        "supported": len(supported),
-        "in_veille": len(in_veille),
-        "active": len(supported) - len(in_veille),
-        "admissions": episodes.filter(admitted_on__gte=start, admitted_on__lte=end).count(),
-        "exits": episodes.filter(exit_date__gte=start, exit_date__lte=end).count(),
-    }
-    result.update({f"intensity.{level}": levels.get(level, 0) for level in measures.LEVELS})
-    return result
+def platform_indicators(platform, start: dt.date, end: dt.date) -> dict[str, int]:
+    """The steering indicators of the whole platform, flattened to dotted keys (one implementation:
+    tremplin.steering.indicators)."""
+    from tremplin.steering.indicators import Scope, compute, flatten
+
+    return dict(flatten(compute(start, end, Scope(platform))))
 
 
-COMPUTE = minimal_indicators
+COMPUTE = platform_indicators
 
 
 def mask_group(cells: dict[str, int], total: int | None = None) -> dict[str, int | None]:
