@@ -18,12 +18,11 @@ import datetime as dt
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from tremplin.audit.log import diff, record, snapshot
-from tremplin.lib.dates import today
-from tremplin.lib.errors import ConcurrentEditError, DomainError
+from tremplin.lib.dates import short_date, today
+from tremplin.lib.errors import DomainError, check_not_future, concurrent_edit_error
 from tremplin.pathways.models import Episode, Pause
 from tremplin.people.models import Person
 
@@ -34,13 +33,12 @@ MAX_WEEKLY_HOURS = 70
 FUTURE_START_DAYS = 366
 
 
-def _d(day: dt.date) -> str:
-    return date_format(day, "SHORT_DATE_FORMAT")
+_d = short_date
 
 
 def _lock_person(person: Person) -> Person:
     """Serialise every change of one person's jobs (same lock as the pathway's workflows)."""
-    return Person.objects.select_for_update().get(pk=person.pk)
+    return person.lock()
 
 
 def _snap(instance, fields: list[str]) -> dict:
@@ -54,24 +52,12 @@ def _snap(instance, fields: list[str]) -> dict:
     return values
 
 
-def concurrent_edit_error() -> ConcurrentEditError:
-    return ConcurrentEditError(
-        _(
-            "Someone else saved this record while you were editing it. Your changes were not saved: "
-            "the page now shows their version, please make your changes again."
-        ),
-        code="concurrent_edit",
-    )
-
-
 def _check_version(instance, version: int | None) -> None:
     if version is None or instance.version != version:
         raise concurrent_edit_error()
 
 
-def _check_not_future(day: dt.date | None, field: str) -> None:
-    if day is not None and day > today():
-        raise DomainError(_("This date is in the future."), field=field, code="future_date")
+_check_not_future = check_not_future
 
 
 # Employers ---------------------------------------------------------------------------------

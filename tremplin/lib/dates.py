@@ -62,5 +62,12 @@ def months_between(start: dt.date, end: dt.date) -> list[tuple[int, int]]:
     return result
 
 
+def short_date(day: dt.date | None) -> str:
+    """A date as the user reads it in messages: 14/03/2026 in French."""
+    from django.utils.formats import date_format
+
+    return date_format(day, "SHORT_DATE_FORMAT") if day else ""
+
+
 def parse_iso(value: str) -> dt.date:
     return dt.date.fromisoformat(value)

@@ -23,3 +23,26 @@ class DomainError(Exception):
 
 class ConcurrentEditError(DomainError):
     """Somebody else saved the same record since this form was opened."""
+
+
+def concurrent_edit_error() -> ConcurrentEditError:
+    """The refusal shown when a record changed since the form showing it was opened."""
+    from django.utils.translation import gettext as _
+
+    return ConcurrentEditError(
+        _(
+            "Someone else saved this record while you were editing it. Your changes were not saved: "
+            "the page now shows their version, please make your changes again."
+        ),
+        code="concurrent_edit",
+    )
+
+
+def check_not_future(day, field: str) -> None:
+    """Refuse a date after today (Europe/Paris), next to `field`."""
+    from django.utils.translation import gettext as _
+
+    from .dates import today
+
+    if day is not None and day > today():
+        raise DomainError(_("This date is in the future."), field=field, code="future_date")

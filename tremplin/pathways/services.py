@@ -18,12 +18,11 @@ import datetime as dt
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from tremplin.audit.log import diff, record, snapshot
-from tremplin.lib.dates import add_months, today
-from tremplin.lib.errors import ConcurrentEditError, DomainError
+from tremplin.lib.dates import add_months, short_date, today
+from tremplin.lib.errors import DomainError, check_not_future, concurrent_edit_error
 from tremplin.lib.text import normalise
 from tremplin.organisations.models import Staff
 from tremplin.people.models import Person, Recognition
@@ -40,29 +39,12 @@ from .models import (
     Prescription,
 )
 
-
-def _d(day: dt.date) -> str:
-    return date_format(day, "SHORT_DATE_FORMAT")
+_d = short_date
+_check_not_future = check_not_future
 
 
 def _lock_person(person: Person) -> Person:
-    """Serialise every pathway change of one person (rows locked until the transaction ends)."""
-    return Person.objects.select_for_update().get(pk=person.pk)
-
-
-def _check_not_future(day: dt.date, field: str) -> None:
-    if day > today():
-        raise DomainError(_("This date is in the future."), field=field, code="future_date")
-
-
-def concurrent_edit_error() -> ConcurrentEditError:
-    return ConcurrentEditError(
-        _(
-            "Someone else saved this record while you were editing it. Your changes were not saved: "
-            "the page now shows their version, please make your changes again."
-        ),
-        code="concurrent_edit",
-    )
+    return person.lock()
 
 
 # Persons -----------------------------------------------------------------------------------

@@ -95,6 +95,11 @@ class Person(models.Model):
             kwargs["update_fields"] = set(kwargs["update_fields"]) | {"search_name"}
         super().save(*args, **kwargs)
 
+    def lock(self) -> Person:
+        """This person's row, locked until the transaction ends: every workflow changing a person's
+        pathway, jobs or activity takes this lock first, so two of them never interleave."""
+        return Person.objects.select_for_update().get(pk=self.pk)
+
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name.upper()}".strip()
