@@ -247,3 +247,6 @@ PASSWORD_RESET_TIMEOUT = 60 * 60  # a reset link works for one hour
 # Domain settings.
 TREMPLIN_CASELOAD_CEILING = 20  # persons (veille excluded) per counsellor FTE, cahier des charges V.B.2
 TREMPLIN_RETENTION_YEARS = int(os.environ.get("TREMPLIN_RETENTION_YEARS", 2))
+# Bundle uploads (page "Importer un lot"): JSON only, at most this size (a national bundle of
+# 50,000 persons and 5 million interventions is about 500 MB).
+TREMPLIN_IMPORT_MAX_BYTES = int(os.environ.get("TREMPLIN_IMPORT_MAX_BYTES", 1_000_000_000))

@@ -230,3 +230,17 @@ def test_bundle_export_page_downloads_and_logs(manager, counsellor, people):
     assert [p["first_name"] for p in bundle["persons"]] == ["Karim"]
     assert AuditEntry.objects.get(action="bundle.exported").user == manager.user
     assert client_for(manager).post(reverse("bundle_export"), {"scope": "NOPE"}).status_code == 404
+
+
+def test_uploads_are_limited_in_size_and_type(manager, settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    client = client_for(manager)
+    not_json = SimpleUploadedFile("lot.json", b"%PDF-1.7 not a bundle", content_type="application/json")
+    page = client.post(reverse("bundle_import"), {"file": not_json}).content.decode()
+    assert "ne commence pas par" in page
+    spreadsheet = SimpleUploadedFile("lot.xlsx", b"{}", content_type="application/vnd.ms-excel")
+    assert "fichier .json" in client.post(reverse("bundle_import"), {"file": spreadsheet}).content.decode()
+    settings.TREMPLIN_IMPORT_MAX_BYTES = 10
+    big = SimpleUploadedFile("lot.json", b'{"format": "tremplin-bundle"}', content_type="application/json")
+    assert "trop volumineux" in client.post(reverse("bundle_import"), {"file": big}).content.decode()
+    assert not ImportJob.objects.exists()

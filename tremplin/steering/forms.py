@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from tremplin.lib.dates import previous_quarter, quarter_bounds, today
@@ -113,7 +114,18 @@ class BundleUploadForm(forms.Form):
     )
 
     def clean_file(self):
+        """Only a JSON file, of a bounded size, whose content starts like a JSON object."""
         uploaded = self.cleaned_data["file"]
         if not uploaded.name.lower().endswith(".json"):
             raise forms.ValidationError(_("Choose a .json file."))
+        limit = settings.TREMPLIN_IMPORT_MAX_BYTES
+        if uploaded.size > limit:
+            raise forms.ValidationError(
+                _("The file is too large (%(size)s MB; at most %(limit)s MB).")
+                % {"size": uploaded.size // 1_000_000, "limit": limit // 1_000_000}
+            )
+        head = uploaded.read(64).lstrip(b"\xef\xbb\xbf \t\r\n")
+        uploaded.seek(0)
+        if not head.startswith(b"{"):
+            raise forms.ValidationError(_("This file is not a JSON bundle: its content does not start with “{”."))
         return uploaded
