@@ -15,7 +15,8 @@ from tremplin.lib.dates import today
 
 def focused_name(page) -> str:
     return page.evaluate(
-        "() => { const e = document.activeElement; return (e.textContent || e.value || '').replace(/\\s+/g, ' ').trim(); }"
+        "() => { const e = document.activeElement; if (!e || e === document.body) return '';"
+        " return (e.textContent || e.value || '').replace(/\\s+/g, ' ').trim(); }"
     )
 
 
@@ -44,7 +45,8 @@ def wait_focus_on(page, *, element_id: str = "", text: str = "") -> None:
     """Wait until the focus is where it should be (htmx moves it after the swap has settled)."""
     page.wait_for_function(
         """([id, text]) => { const e = document.activeElement;
-            return !!e && (id ? e.id === id : (e.textContent || '').replace(/\\s+/g, ' ').includes(text)); }""",
+            if (!e || e === document.body) return false;  // the body's text holds the whole page's
+            return id ? e.id === id : (e.textContent || '').replace(/\\s+/g, ' ').includes(text); }""",
         arg=[element_id, text],
     )
 
