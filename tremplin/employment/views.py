@@ -21,7 +21,7 @@ from tremplin.access.permissions import permission_required, require
 from tremplin.activity.models import Intervention
 from tremplin.lib.dates import add_months, today
 from tremplin.lib.errors import DomainError
-from tremplin.lib.forms import add_domain_error
+from tremplin.lib.forms import add_domain_error, submitted
 from tremplin.pathways.models import Episode
 
 from . import services
@@ -179,13 +179,8 @@ def contact_add(request, pk):
     employer = scope.get_employer(request.user, pk)
     require(request.user, "employer.change")
     form = ContactForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.add_contact(request.user, employer, form.contact_data())
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            return _done(request, reverse("employer_detail", args=[employer.pk]), _("Contact added."))
+    if submitted(request, form, lambda data: services.add_contact(request.user, employer, form.contact_data())):
+        return _done(request, reverse("employer_detail", args=[employer.pk]), _("Contact added."))
     return render(
         request,
         "employment/employer_simple_form.html",
@@ -265,13 +260,8 @@ def contract_add(request, pk):
     employers = scope.employers_for(request.user)
     initial = {"employer": _initial_employer(request, employers)}
     form = ContractForm(request.POST or None, employers=employers, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.record_contract(request.user, person, form.contract_data())
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            return _done(request, _person_url(person.pk) + "#employment-title", _("Contract recorded."))
+    if submitted(request, form, lambda data: services.record_contract(request.user, person, form.contract_data())):
+        return _done(request, _person_url(person.pk) + "#employment-title", _("Contract recorded."))
     return render(
         request,
         "employment/contract_form.html",
@@ -307,23 +297,22 @@ def contract_end(request, pk):
     contract = scope.get_for_person(request.user, Contract.objects.select_related("person", "employer"), pk)
     require(request.user, "employment.change")
     form = EndContractForm(request.POST or None, initial={"version": contract.version, "end": contract.planned_end})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.end_contract(
-                request.user,
-                contract,
-                end=form.cleaned_data["end"],
-                end_reason=form.cleaned_data["end_reason"],
-                version=form.cleaned_data.get("version"),
-            )
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            return _done(
-                request,
-                _person_url(contract.person_id) + "#employment-title",
-                _("Contract ended. Support goes on between jobs."),
-            )
+    if submitted(
+        request,
+        form,
+        lambda data: services.end_contract(
+            request.user,
+            contract,
+            end=data["end"],
+            end_reason=data["end_reason"],
+            version=data.get("version"),
+        ),
+    ):
+        return _done(
+            request,
+            _person_url(contract.person_id) + "#employment-title",
+            _("Contract ended. Support goes on between jobs."),
+        )
     return render(
         request, "employment/contract_end.html", {"form": form, "person": contract.person, "contract": contract}
     )
@@ -360,13 +349,8 @@ def placement_add(request, pk):
     form = PlacementForm(
         request.POST or None, employers=employers, initial={"employer": _initial_employer(request, employers)}
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.add_placement(request.user, person, form.placement_data())
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            return _done(request, _person_url(person.pk) + "#employment-title", _("Placement recorded."))
+    if submitted(request, form, lambda data: services.add_placement(request.user, person, form.placement_data())):
+        return _done(request, _person_url(person.pk) + "#employment-title", _("Placement recorded."))
     return render(
         request,
         "employment/placement_form.html",

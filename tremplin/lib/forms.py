@@ -29,6 +29,22 @@ def add_domain_error(form: forms.Form, error: DomainError) -> None:
     form.add_error(field, str(error.message))
 
 
+def submitted(request, form: forms.Form, action) -> bool:
+    """The usual POST of a form page: True once the form is valid and `action(cleaned_data)` ran.
+
+    A rule the service refuses (DomainError) is shown next to its field; the service's transaction
+    was rolled back, so nothing is saved.
+    """
+    if request.method != "POST" or not form.is_valid():
+        return False
+    try:
+        action(form.cleaned_data)
+    except DomainError as error:
+        add_domain_error(form, error)
+        return False
+    return True
+
+
 class ServiceModelForm(forms.ModelForm):
     """A model form that validates and normalises fields only.
 

@@ -16,7 +16,7 @@ from tremplin.access import scope
 from tremplin.access.permissions import permission_required, require
 from tremplin.lib.dates import today
 from tremplin.lib.errors import DomainError
-from tremplin.lib.forms import add_domain_error
+from tremplin.lib.forms import submitted
 
 from . import services
 from .forms import (
@@ -44,13 +44,8 @@ def prescription_add(request, pk):
     person = scope.get_person(request.user, pk)
     require(request.user, "prescription.change")
     form = PrescriptionForm(request.POST or None, initial={"date": today()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.record_prescription(request.user, person, form.cleaned_data)
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            return _done(request, person.pk, _("Prescription recorded."))
+    if submitted(request, form, lambda data: services.record_prescription(request.user, person, data)):
+        return _done(request, person.pk, _("Prescription recorded."))
     return render(request, "pathways/prescription_form.html", {"form": form, "person": person})
 
 
@@ -58,13 +53,8 @@ def prescription_edit(request, pk):
     prescription = scope.get_for_person(request.user, Prescription.objects.select_related("person"), pk)
     require(request.user, "prescription.change")
     form = PrescriptionForm(request.POST or None, instance=Prescription.objects.get(pk=prescription.pk))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_prescription(request.user, prescription, form.cleaned_data)
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            return _done(request, prescription.person_id, _("Prescription saved."))
+    if submitted(request, form, lambda data: services.update_prescription(request.user, prescription, data)):
+        return _done(request, prescription.person_id, _("Prescription saved."))
     return render(
         request,
         "pathways/prescription_form.html",
@@ -76,15 +66,8 @@ def prescription_withdraw(request, pk):
     prescription = scope.get_for_person(request.user, Prescription.objects.select_related("person"), pk)
     require(request.user, "prescription.change")
     form = WithdrawPrescriptionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.withdraw_prescription(
-                request.user, prescription, form.cleaned_data["withdrawn_on"], form.cleaned_data["reason"]
-            )
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            return _done(request, prescription.person_id, _("Prescription withdrawn."))
+    if submitted(request, form, lambda data: services.withdraw_prescription(request.user, prescription, **data)):
+        return _done(request, prescription.person_id, _("Prescription withdrawn."))
     return render(
         request,
         "pathways/simple_form.html",
@@ -102,23 +85,8 @@ def admit(request, pk):
     person = prescription.person
     require(request.user, "episode.admit")
     form = AdmissionForm(request.POST or None, organisation=person.organisation)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.admit(
-                request.user,
-                prescription,
-                admitted_on=data["admitted_on"],
-                counsellor=data["counsellor"],
-                entry_status=data["entry_status"],
-                months_without_work=data["months_without_work"],
-                years_worked=data["years_worked"],
-                over_ceiling_justification=data["over_ceiling_justification"],
-            )
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            return _done(request, person.pk, _("%(name)s is admitted.") % {"name": person.full_name})
+    if submitted(request, form, lambda data: services.admit(request.user, prescription, **data)):
+        return _done(request, person.pk, _("%(name)s is admitted.") % {"name": person.full_name})
     return render(
         request, "pathways/admission_form.html", {"form": form, "person": person, "prescription": prescription}
     )
@@ -151,13 +119,10 @@ def entry_situation_edit(request, pk):
     episode = _episode(request, pk)
     require(request.user, "episode.change")
     form = EntrySituationForm(request.POST or None, instance=Episode.objects.get(pk=episode.pk))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_entry_situation(request.user, episode, form.cleaned_data, form.cleaned_data["version"])
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            return _done(request, episode.person_id, _("Situation at entry saved."))
+    if submitted(
+        request, form, lambda data: services.update_entry_situation(request.user, episode, data, data["version"])
+    ):
+        return _done(request, episode.person_id, _("Situation at entry saved."))
     return render(
         request,
         "pathways/simple_form.html",
@@ -169,20 +134,8 @@ def change_counsellor(request, pk):
     episode = _episode(request, pk)
     require(request.user, "episode.assign")
     form = ChangeCounsellorForm(request.POST or None, organisation=episode.person.organisation)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.change_counsellor(
-                request.user,
-                episode,
-                counsellor=data["counsellor"],
-                start=data["start"],
-                over_ceiling_justification=data["over_ceiling_justification"],
-            )
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            return _done(request, episode.person_id, _("Counsellor changed."))
+    if submitted(request, form, lambda data: services.change_counsellor(request.user, episode, **data)):
+        return _done(request, episode.person_id, _("Counsellor changed."))
     return render(
         request,
         "pathways/simple_form.html",
@@ -194,14 +147,8 @@ def veille_start(request, pk):
     episode = _episode(request, pk)
     require(request.user, "episode.change")
     form = VeilleForm(request.POST or None, initial={"start": today()})
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.start_veille(request.user, episode, **data)
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            return _done(request, episode.person_id, _("Veille started."))
+    if submitted(request, form, lambda data: services.start_veille(request.user, episode, **data)):
+        return _done(request, episode.person_id, _("Veille started."))
     return render(request, "pathways/veille_form.html", {"form": form, "person": episode.person, "episode": episode})
 
 
@@ -213,13 +160,10 @@ def veille_end(request, pk):
     pause = _pause(request, pk)
     require(request.user, "episode.change")
     form = EndVeilleForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.end_veille_early(request.user, pause, resume_on=form.cleaned_data["resume_on"])
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            return _done(request, pause.episode.person_id, _("Veille ended: support resumes."))
+    if submitted(
+        request, form, lambda data: services.end_veille_early(request.user, pause, resume_on=data["resume_on"])
+    ):
+        return _done(request, pause.episode.person_id, _("Veille ended: support resumes."))
     return render(
         request,
         "pathways/simple_form.html",
@@ -236,13 +180,8 @@ def veille_extend(request, pk):
     pause = _pause(request, pk)
     require(request.user, "episode.change")
     form = ExtendVeilleForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.extend_veille(request.user, pause, **form.cleaned_data)
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            return _done(request, pause.episode.person_id, _("Veille extended."))
+    if submitted(request, form, lambda data: services.extend_veille(request.user, pause, **data)):
+        return _done(request, pause.episode.person_id, _("Veille extended."))
     return render(
         request,
         "pathways/simple_form.html",
@@ -266,13 +205,8 @@ def outreach_add(request, pk):
     episode = _episode(request, pk)
     require(request.user, "episode.change")
     form = OutreachForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.record_outreach(request.user, episode, **form.cleaned_data)
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            return _done(request, episode.person_id, _("Outreach attempt recorded."))
+    if submitted(request, form, lambda data: services.record_outreach(request.user, episode, **data)):
+        return _done(request, episode.person_id, _("Outreach attempt recorded."))
     return render(
         request,
         "pathways/simple_form.html",
@@ -284,23 +218,8 @@ def exit_episode(request, pk):
     episode = _episode(request, pk)
     require(request.user, "episode.change")
     form = ExitForm(request.POST or None, initial={"version": episode.version})
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.exit_episode(
-                request.user,
-                episode,
-                exit_date=data["exit_date"],
-                reason=data["reason"],
-                version=data["version"],
-                note=data["note"],
-                low_intensity_offered=data["low_intensity_offered"],
-                receiving_platform=data["receiving_platform"],
-            )
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            return _done(request, episode.person_id, _("Support closed."))
+    if submitted(request, form, lambda data: services.exit_episode(request.user, episode, **data)):
+        return _done(request, episode.person_id, _("Support closed."))
     last_contact = services.last_contact(episode, today()) if episode.is_open else None
     attempts = list(episode.outreach_attempts.all()) if episode.is_open else []
     return render(
