@@ -11,7 +11,7 @@ from tremplin.access import scope
 from tremplin.access.permissions import permission_required, require
 from tremplin.lib.dates import today
 from tremplin.lib.errors import DomainError
-from tremplin.lib.forms import add_domain_error
+from tremplin.lib.forms import add_domain_error, submitted
 from tremplin.pathways.caseload import active_counts, ceiling
 
 from . import services
@@ -75,16 +75,15 @@ def organisation_create(request):
     if not staff.organisation.is_lead:
         raise PermissionDenied
     form = OrganisationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.create_organisation(
-                request.user, staff.organisation.platform, form.cleaned_data["code"], form.cleaned_data["name"]
-            )
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, _("Partner organisation added."))
-            return redirect("staff_list")
+    if submitted(
+        request,
+        form,
+        lambda data: services.create_organisation(
+            request.user, staff.organisation.platform, data["code"], data["name"]
+        ),
+    ):
+        messages.success(request, _("Partner organisation added."))
+        return redirect("staff_list")
     return render(
         request,
         "organisations/organisation_form.html",

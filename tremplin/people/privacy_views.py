@@ -13,7 +13,7 @@ from tremplin.access.permissions import can, require
 from tremplin.audit.log import record
 from tremplin.lib.dates import today
 from tremplin.lib.errors import DomainError
-from tremplin.lib.forms import add_domain_error
+from tremplin.lib.forms import add_domain_error, submitted
 
 from . import export, privacy
 from .models import Consent, NoteDomain, Objection
@@ -68,14 +68,9 @@ def information_add(request, pk):
     person = scope.get_person(request.user, pk)
     require(request.user, "consent.record")
     form = InformationForm(request.POST or None, initial={"given_on": today()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            privacy.record_information(request.user, person, form.cleaned_data)
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, _("Information recorded."))
-            return redirect("person_rights", pk=person.pk)
+    if submitted(request, form, lambda data: privacy.record_information(request.user, person, data)):
+        messages.success(request, _("Information recorded."))
+        return redirect("person_rights", pk=person.pk)
     return _form_page(request, person, form, _("Information given to the person"), _("Record"))
 
 
@@ -85,14 +80,9 @@ def consent_add(request, pk):
     form = ConsentForm(
         request.POST or None, staff=scope.staff_for(request.user).order_by("name"), initial={"decided_on": today()}
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            privacy.record_consent(request.user, person, form.cleaned_data)
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, _("Decision of the person recorded."))
-            return redirect("person_rights", pk=person.pk)
+    if submitted(request, form, lambda data: privacy.record_consent(request.user, person, data)):
+        messages.success(request, _("Decision of the person recorded."))
+        return redirect("person_rights", pk=person.pk)
     return _form_page(request, person, form, _("Sharing of notes: the person's decision"), _("Record"))
 
 
@@ -100,14 +90,9 @@ def objection_add(request, pk):
     person = scope.get_person(request.user, pk)
     require(request.user, "consent.record")
     form = ObjectionForm(request.POST or None, initial={"made_on": today()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            privacy.record_objection(request.user, person, form.cleaned_data)
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, _("Objection recorded: it applies at once."))
-            return redirect("person_rights", pk=person.pk)
+    if submitted(request, form, lambda data: privacy.record_objection(request.user, person, data)):
+        messages.success(request, _("Objection recorded: it applies at once."))
+        return redirect("person_rights", pk=person.pk)
     return _form_page(request, person, form, _("The person objects to the sharing of notes"), _("Record"))
 
 
@@ -115,14 +100,9 @@ def consent_withdraw(request, pk):
     consent = scope.get_for_person(request.user, Consent.objects.select_related("person"), pk)
     require(request.user, "consent.record")
     form = DateForm(request.POST or None, initial={"on": today()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            privacy.withdraw_consent(request.user, consent, form.cleaned_data["on"])
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, _("Consent withdrawn."))
-            return redirect("person_rights", pk=consent.person_id)
+    if submitted(request, form, lambda data: privacy.withdraw_consent(request.user, consent, data["on"])):
+        messages.success(request, _("Consent withdrawn."))
+        return redirect("person_rights", pk=consent.person_id)
     return _form_page(request, consent.person, form, _("Withdraw the consent"), _("Withdraw"))
 
 
@@ -130,14 +110,9 @@ def objection_lift(request, pk):
     objection = scope.get_for_person(request.user, Objection.objects.select_related("person"), pk)
     require(request.user, "consent.record")
     form = DateForm(request.POST or None, initial={"on": today()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            privacy.lift_objection(request.user, objection, form.cleaned_data["on"])
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, _("Objection lifted."))
-            return redirect("person_rights", pk=objection.person_id)
+    if submitted(request, form, lambda data: privacy.lift_objection(request.user, objection, data["on"])):
+        messages.success(request, _("Objection lifted."))
+        return redirect("person_rights", pk=objection.person_id)
     return _form_page(request, objection.person, form, _("Lift the objection"), _("Lift"))
 
 

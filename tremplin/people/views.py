@@ -20,7 +20,7 @@ from tremplin.audit.log import record
 from tremplin.audit.models import AuditEntry
 from tremplin.lib.dates import today
 from tremplin.lib.errors import DomainError
-from tremplin.lib.forms import add_domain_error
+from tremplin.lib.forms import add_domain_error, submitted
 from tremplin.lib.text import normalise
 from tremplin.pathways import services
 from tremplin.pathways.models import CounsellorAssignment, Episode, OutreachAttempt, Pause, Prescription
@@ -202,14 +202,9 @@ def recognition_add(request, pk):
     person = scope.get_person(request.user, pk)
     require(request.user, "person.change")
     form = RecognitionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.add_recognition(request.user, person, form.cleaned_data)
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, _("Recognition added."))
-            return redirect("person_detail", pk=person.pk)
+    if submitted(request, form, lambda data: services.add_recognition(request.user, person, data)):
+        messages.success(request, _("Recognition added."))
+        return redirect("person_detail", pk=person.pk)
     return render(request, "people/recognition_form.html", {"form": form, "person": person})
 
 
@@ -217,14 +212,9 @@ def recognition_edit(request, pk):
     recognition = scope.get_for_person(request.user, Recognition.objects.select_related("person"), pk)
     require(request.user, "person.change")
     form = RecognitionForm(request.POST or None, instance=Recognition.objects.get(pk=recognition.pk))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_recognition(request.user, recognition, form.cleaned_data)
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, _("Recognition saved."))
-            return redirect("person_detail", pk=recognition.person_id)
+    if submitted(request, form, lambda data: services.update_recognition(request.user, recognition, data)):
+        messages.success(request, _("Recognition saved."))
+        return redirect("person_detail", pk=recognition.person_id)
     return render(
         request,
         "people/recognition_form.html",
