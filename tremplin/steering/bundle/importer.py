@@ -21,12 +21,14 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import json
 import os
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import OperationalError, connection, transaction
+from django.db.models import JSONField
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -337,7 +339,8 @@ def _analyze() -> None:
 
 class _Inserter:
     """Fast inserts of many rows: COPY (text format) on PostgreSQL, executemany elsewhere (and on
-    PostgreSQL with `copy=False`). Columns not given get their model default (created_at: now)."""
+    PostgreSQL with `copy=False`). Columns not given get their model default (created_at and
+    other creation times: now); JSON values are given as JSON text."""
 
     def __init__(self, model, fields: list[str], now, copy: bool = True):
         self.model = model
@@ -347,12 +350,13 @@ class _Inserter:
         for f in meta.concrete_fields:
             if f.primary_key or f.attname in given:
                 continue
-            if getattr(f, "auto_now_add", False) or getattr(f, "auto_now", False):
-                value = now
-            else:
-                value = f.get_default()  # the field's default, "" for text, None when nullable
             extra_columns.append(f.column)
-            extra_values.append(f.get_db_prep_save(value, connection))
+            if getattr(f, "auto_now_add", False) or getattr(f, "auto_now", False) or f.default is timezone.now:
+                extra_values.append(f.get_db_prep_save(now, connection))
+            elif isinstance(f, JSONField):
+                extra_values.append(json.dumps(f.get_default()))  # JSON columns: given as text
+            else:  # the field's default, "" for text, None when nullable
+                extra_values.append(f.get_db_prep_save(f.get_default(), connection))
         self.columns = [meta.get_field(name).column for name in fields] + extra_columns
         self.extra = tuple(extra_values)
         self.rows: list = []
@@ -465,6 +469,12 @@ class _Writer:
                 copy,
             ),
             "placements": _Inserter(Placement, ["person_id", "employer_id", "kind", "start", "end"], self.now, copy),
+            "audit": _Inserter(
+                AuditEntry,
+                ["user_id", "actor", "action", "object_type", "object_id", "person_id", "detail"],
+                self.now,
+                copy,
+            ),
         }
 
     # Sections -------------------------------------------------------------------------------
@@ -984,27 +994,17 @@ class _Writer:
         self.changes["placements.deleted"] += len(delete)
 
     def _audit(self, persons, created_ids, touched) -> None:
-        entries = []
+        user_id = self.user.pk if self.user is not None and self.user.is_authenticated else None
+        inserter = self.inserters["audit"]
         for pid in persons:
             if pid in created_ids:
-                action, detail = "person.imported", {"bundle": self.source, "created": True}
+                detail = {"bundle": self.source, "created": True}
             elif touched.get(pid):
-                action, detail = "person.imported", {"bundle": self.source, "changed_records": touched[pid]}
+                detail = {"bundle": self.source, "changed_records": touched[pid]}
             else:
                 continue
-            entries.append(
-                AuditEntry(
-                    at=self.now,
-                    user=self.user if self.user is not None and self.user.is_authenticated else None,
-                    actor=self.actor,
-                    action=action,
-                    object_type="people.person",
-                    object_id=str(pid),
-                    person_id=pid,
-                    detail=detail,
-                )
-            )
-        AuditEntry.objects.bulk_create(entries, batch_size=2000)
+            inserter.add((user_id, self.actor, "person.imported", "people.person", str(pid), pid, json.dumps(detail)))
+        inserter.flush()
 
     def finish(self) -> None:
         for inserter in self.inserters.values():
