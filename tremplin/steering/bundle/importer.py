@@ -23,8 +23,6 @@ import bisect
 import datetime as dt
 import json
 import os
-import queue
-import threading
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -238,7 +236,19 @@ def import_bundle(
                     bulk = None
         writer = _Writer(user, report.sections, source or os.path.basename(str(path)), copy=copy)
         writer.write_sections()
-        for chunk in _checked_chunks(path, callback):
+        checker = Checker()
+        chunk: list[dict] = []
+        for key, index, value in reader.read(path, callback):
+            if key != "persons":
+                continue
+            person = checker.person(value, index, None, None, None)
+            if person is None:
+                raise BundleChangedError(_("The file changed while it was being imported: nothing was written."))
+            chunk.append(person)
+            if len(chunk) >= CHUNK_PERSONS:
+                writer.write_persons(chunk)
+                chunk = []
+        if chunk:
             writer.write_persons(chunk)
         writer.finish()
         if bulk is not None:
@@ -248,62 +258,6 @@ def import_bundle(
     if postgres and sum(report.counts.values()) >= ANALYZE_MIN:
         _analyze()
     return report
-
-
-_CHANGED = object()  # a person the second reading found invalid: the file changed
-_DONE = object()
-
-
-def _checked_chunks(path, callback):
-    """The bundle's persons, checked again and cleaned, by lists of CHUNK_PERSONS. A thread reads
-    and checks the next list while the database writes the current one (the database's waits
-    release the interpreter); it touches no database, and at most two lists wait in memory."""
-    chunks: queue.Queue = queue.Queue(maxsize=2)
-    stop = threading.Event()
-
-    def produce():
-        try:
-            checker = Checker()
-            chunk: list[dict] = []
-            for key, index, value in reader.read(path, callback):
-                if stop.is_set():
-                    return
-                if key != "persons":
-                    continue
-                person = checker.person(value, index, None, None, None)
-                if person is None:
-                    chunks.put(_CHANGED)
-                    return
-                chunk.append(person)
-                if len(chunk) >= CHUNK_PERSONS:
-                    chunks.put(chunk)
-                    chunk = []
-            if chunk:
-                chunks.put(chunk)
-            chunks.put(_DONE)
-        except BaseException as error:  # raised again in the importing thread
-            chunks.put(error)
-
-    thread = threading.Thread(target=produce, name="bundle-reader", daemon=True)
-    thread.start()
-    try:
-        while True:
-            item = chunks.get()
-            if item is _DONE:
-                return
-            if item is _CHANGED:
-                raise BundleChangedError(_("The file changed while it was being imported: nothing was written."))
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-    finally:
-        stop.set()
-        while thread.is_alive():  # unblock a reader waiting for room in the queue
-            try:
-                chunks.get_nowait()
-            except queue.Empty:
-                pass
-            thread.join(0.05)
 
 
 class _BulkLoad:
