@@ -445,3 +445,24 @@ def test_rows_inserted_without_copy_are_the_same_as_with_copy(tmp_path):
     importer.import_bundle(path, copy=False)
     report = importer.import_bundle(path)
     assert {k: v for k, v in report.changes.items() if v} == {}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the bulk load is PostgreSQL's")
+def test_a_bulk_load_that_would_wait_for_a_busy_table_imports_as_usual(tmp_path, monkeypatch):
+    import psycopg
+
+    monkeypatch.setattr(importer._BulkLoad, "LOCK_WAIT", "200ms")
+    schema = _intervention_table_schema()
+    db = connection.settings_dict
+    other = psycopg.connect(
+        host=db["HOST"], port=db["PORT"] or 5432, user=db["USER"], password=db["PASSWORD"], dbname=db["NAME"]
+    )
+    try:
+        other.execute("LOCK TABLE people_person IN ACCESS SHARE MODE")  # someone reading persons
+        report = importer.import_bundle(write(tmp_path, EXAMPLE), bulk_load=True)
+    finally:
+        other.rollback()
+        other.close()
+    assert report.ok and report.written
+    assert Intervention.objects.count() == 4
+    assert _intervention_table_schema() == schema

@@ -263,12 +263,12 @@ def import_bundle(
 class _BulkLoad:
     """A large first load into one table on PostgreSQL: inside the import's transaction, drop the
     table's secondary indexes and foreign-key constraints, and recreate them with their exact
-    definitions once the rows are in. Building an index once over sorted data, and checking a
-    foreign key with one query, are much faster than maintaining every index and queueing
-    a deferred check per foreign key for each of millions of rows. Nothing is visible to others before the
-    commit; a rollback restores the indexes and constraints with the rest. The commit of this
-    transaction does not wait for the write-ahead log to reach the disk (synchronous_commit
-    off: a crash in the next fraction of a second would lose the import, never half of it).
+    definitions once the rows are in. Building an index once, and checking a foreign key with
+    one query, are much faster than maintaining every index and queueing a deferred check per
+    foreign key for each of millions of rows. Nothing is visible to others before the commit; a
+    rollback restores the indexes and constraints with the rest. The commit of this transaction
+    does not wait for the write-ahead log to reach the disk (synchronous_commit off: a crash in
+    the next fraction of a second would lose the import, never half of it).
 
     Dropping a foreign key locks the tables it refers to (persons, episodes, staff, employers,
     contracts, users) until the commit: pages reading them wait for the end of the import, which
