@@ -2,13 +2,16 @@
 
     .venv/bin/python benchmarks/bench_steering.py [--persons 50000] [--interventions 100]
         [--small 2000] [--databases sqlite,postgres] [--pg postgres://postgres@127.0.0.1:5432/tremplin_bench5]
-        [--runs 5] [--keep]
+        [--runs 5] [--workdir DIR] [--skip-generate] [--skip-import] [--no-bulk-load | --row-by-row]
 
 Steps, for each database (a fresh one each time):
 1. generate a deterministic bundle (100 organisations, N persons, about `interventions` per
    person over four years) and a 2,000-person one, both valid by BUNDLE.md;
 2. `tremplin migrate`, then `tremplin import_bundle` in a child process: wall time,
-   interventions per second and peak memory (maximum resident set size of the child);
+   interventions per second and peak memory (maximum resident set size of the child). On
+   PostgreSQL the import uses COPY and, into an empty intervention table, the bulk load
+   (indexes and foreign keys rebuilt once); `--no-bulk-load` keeps COPY only, `--row-by-row`
+   uses multi-row INSERTs, for comparison;
 3. in another child: the indicators of one quarter for the whole platform and for one
    organisation, `--runs` times: median and peak memory;
 4. the same quarter for the 2,000-person platform.
@@ -162,14 +165,15 @@ def generate(path: Path, persons: int, organisations: int, per_person: int, seed
 # Child processes ------------------------------------------------------------------------------
 
 
-def child_import(path: str) -> None:
+def child_import(path: str, method: str = "auto") -> None:
     import django
 
     django.setup()
     from tremplin.steering.bundle import importer
 
+    options = {"auto": {}, "no-bulk-load": {"bulk_load": False}, "row-by-row": {"copy": False, "bulk_load": False}}
     started, cpu = time.perf_counter(), time.process_time()
-    report = importer.import_bundle(path, None, None, source=Path(path).name)
+    report = importer.import_bundle(path, None, None, source=Path(path).name, **options[method])
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     assert report.ok, report.errors[:5]
     print(
@@ -255,12 +259,20 @@ def main() -> None:
     parser.add_argument("--workdir", default=None, help="where to write the bundles and SQLite files")
     parser.add_argument("--skip-generate", action="store_true", help="reuse the bundles of --workdir")
     parser.add_argument("--skip-import", action="store_true", help="reuse the imported databases of --workdir")
+    parser.add_argument(
+        "--no-bulk-load",
+        action="store_true",
+        help="PostgreSQL: COPY into the indexed, constrained table (no index and foreign-key rebuild)",
+    )
+    parser.add_argument(
+        "--row-by-row", action="store_true", help="PostgreSQL: multi-row INSERTs instead of COPY (no bulk load)"
+    )
     parser.add_argument("--worker", nargs="*", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         kind, *rest = args.worker
         if kind == "import":
-            child_import(rest[0])
+            child_import(*rest)
         else:
             child_quarter(rest[0], int(rest[1]))
         return
@@ -284,10 +296,11 @@ def main() -> None:
         var_dir.mkdir(exist_ok=True)
         if not args.skip_import:
             _fresh_database(database, var_dir)
-            result = _child(["--worker", "import", str(big)], database, var_dir)
+            method = "row-by-row" if args.row_by_row else "no-bulk-load" if args.no_bulk_load else "auto"
+            result = _child(["--worker", "import", str(big), method], database, var_dir)
             rate = result["interventions"] / result["seconds"]
             print(
-                f"[{label}] import: {result['seconds']:.1f} s ({result['cpu']:.1f} s CPU in this process), "
+                f"[{label}] import ({method}): {result['seconds']:.1f} s ({result['cpu']:.1f} s CPU in this process), "
                 f"{rate:,.0f} interventions/s, peak {result['peak_mb']:.0f} MB, load {os.getloadavg()[0]:.1f}"
             )
         for scope in ("platform", "P001"):

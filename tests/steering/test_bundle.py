@@ -11,6 +11,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import IntegrityError, connection, transaction
 
 from tremplin import demo
 from tremplin.activity.models import Intervention
@@ -396,3 +397,72 @@ def test_export_command_writes_the_file_and_logs_it(tmp_path):
         call_command("export_bundle", str(tmp_path / "x.json"), "--organisation", "NOPE")
     with pytest.raises(CommandError):
         call_command("export_bundle", str(tmp_path / "missing-folder" / "x.json"))
+
+
+def _intervention_table_schema():
+    """Indexes and constraints of the intervention table, as the database reports them."""
+    with connection.cursor() as cursor:
+        found = connection.introspection.get_constraints(cursor, Intervention._meta.db_table)
+    return sorted(
+        (tuple(c["columns"]), c["index"], c["unique"], bool(c["foreign_key"]), c["primary_key"]) for c in found.values()
+    )
+
+
+def test_a_first_load_in_bulk_writes_the_same_records_and_keeps_every_index_and_check(tmp_path):
+    schema = _intervention_table_schema()
+    report = importer.import_bundle(write(tmp_path, EXAMPLE), bulk_load=True)
+    assert report.ok and report.written
+    assert _intervention_table_schema() == schema
+    jeanne = Person.objects.get(organisation__code="AMIO", code="P1")
+    assert jeanne.interventions.filter(episode=jeanne.episodes.get()).count() == 3
+    # The same bundle through multi-row INSERTs instead of COPY and bulk load: nothing to change.
+    again = importer.import_bundle(write(tmp_path, EXAMPLE), copy=False, bulk_load=False)
+    assert {k: v for k, v in again.changes.items() if v} == {}
+    # The foreign keys are back and checked: an intervention of no person is refused.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Intervention.objects.create(
+            person_id=10**9, date=dt.date(2025, 5, 5), minutes=30, place="home", with_whom="person", kind="contact"
+        )
+        connection.check_constraints(table_names=[Intervention._meta.db_table])
+
+
+def test_a_bulk_load_that_fails_writes_nothing_and_keeps_every_index_and_check(tmp_path, monkeypatch):
+    schema = _intervention_table_schema()
+    before = snapshot()
+
+    def broken(self):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(importer._Writer, "finish", broken)
+    with pytest.raises(RuntimeError):
+        importer.import_bundle(write(tmp_path, EXAMPLE), bulk_load=True)
+    assert snapshot() == before
+    assert _intervention_table_schema() == schema
+
+
+def test_rows_inserted_without_copy_are_the_same_as_with_copy(tmp_path):
+    path = write(tmp_path, EXAMPLE)
+    importer.import_bundle(path, copy=False)
+    report = importer.import_bundle(path)
+    assert {k: v for k, v in report.changes.items() if v} == {}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the bulk load is PostgreSQL's")
+def test_a_bulk_load_that_would_wait_for_a_busy_table_imports_as_usual(tmp_path, monkeypatch):
+    import psycopg
+
+    monkeypatch.setattr(importer._BulkLoad, "LOCK_WAIT", "200ms")
+    schema = _intervention_table_schema()
+    db = connection.settings_dict
+    other = psycopg.connect(
+        host=db["HOST"], port=db["PORT"] or 5432, user=db["USER"], password=db["PASSWORD"], dbname=db["NAME"]
+    )
+    try:
+        other.execute("LOCK TABLE people_person IN ACCESS SHARE MODE")  # someone reading persons
+        report = importer.import_bundle(write(tmp_path, EXAMPLE), bulk_load=True)
+    finally:
+        other.rollback()
+        other.close()
+    assert report.ok and report.written
+    assert Intervention.objects.count() == 4
+    assert _intervention_table_schema() == schema

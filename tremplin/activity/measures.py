@@ -19,14 +19,15 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import NamedTuple
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
 from tremplin.lib.dates import days_in_month, months_between
 from tremplin.pathways.periods import Interval, PeriodStates, period_states
 
-from .models import Intervention, With
+from .models import Intervention, Place, With
 
 INTENSIVE, REGULAR, FOLLOW_UP, LIGHT, UNCLASSIFIED = "intensive", "regular", "follow_up", "light", "unclassified"
 LEVELS = [INTENSIVE, REGULAR, FOLLOW_UP, LIGHT, UNCLASSIFIED]
@@ -110,27 +111,62 @@ def minutes_by_person_day(person_ids, start: dt.date, end: dt.date, interviews_o
     return queryset.values("person_id", "date").annotate(total=Sum("minutes")).values_list("person_id", "date", "total")
 
 
-def intensity(persons, start: dt.date, end: dt.date, states: PeriodStates | None = None) -> dict[int, PersonIntensity]:
-    """Intensity over [start, end] of every person of `persons` supported during the period."""
+class Sums(NamedTuple):
+    """One person's interventions dated in a period: total minutes, number of interviews (with
+    the person, alone or with the employer) and minutes at the workplace."""
+
+    minutes: int
+    interviews: int
+    workplace_minutes: int
+
+
+def period_sums(persons, start: dt.date, end: dt.date) -> dict[int, Sums]:
+    """Per person of `persons` (a queryset or ids) with interventions dated in [start, end]: their
+    `Sums`, read in one grouped scan of the period's interventions (conditional aggregates), so
+    that intensity, the quarterly interview and the workplace hours share it."""
+    result: dict[int, Sums] = {}
+    for selection in _selections(persons):
+        rows = (
+            Intervention.objects.filter(date__gte=start, date__lte=end, **selection)
+            .order_by()  # no sort: the model's default ordering would sort every row of the period
+            .values("person_id")
+            .annotate(
+                total=Sum("minutes"),
+                interviews=Count("pk", filter=Q(with_whom__in=INTERVIEW_WITH)),
+                workplace=Sum("minutes", filter=Q(place=Place.WORKPLACE), default=0),
+            )
+            .values_list("person_id", "total", "interviews", "workplace")
+        )
+        for person_id, total, interviews, workplace in rows:
+            result[person_id] = Sums(total, interviews, workplace)
+    return result
+
+
+def intensity(
+    persons,
+    start: dt.date,
+    end: dt.date,
+    states: PeriodStates | None = None,
+    sums: dict[int, Sums] | None = None,
+) -> dict[int, PersonIntensity]:
+    """Intensity over [start, end] of every person of `persons` supported during the period.
+    `states` and `sums` (from `period_states` and `period_sums` on the same persons and period)
+    are read here when not given."""
     states = states or period_states(persons, start, end)
     person_ids = states.person_ids
+    if sums is None:
+        sums = period_sums(persons, start, end) if person_ids else {}
     minutes: dict[int, int] = defaultdict(int)
-    # Persons active on every day of the period: all their minutes of the period count, so the
-    # database sums them per person. The others: per day, kept when the day is active.
-    always = [pid for pid in person_ids if states.is_active_all_period(pid)]
-    partly = [pid for pid in person_ids if not states.is_active_all_period(pid)]
-    always_set = set(always)
-    for selection in _selections(persons, always):
-        totals = (
-            Intervention.objects.filter(date__gte=start, date__lte=end, **selection)
-            .order_by()
-            .values("person_id")
-            .annotate(total=Sum("minutes"))
-            .values_list("person_id", "total")
-        )
-        for person_id, total in totals:
-            if person_id in always_set:
-                minutes[person_id] += total
+    # Persons active on every day of the period: all their minutes of the period count (the
+    # per-person sums). The others: per day, kept when the day is active.
+    partly = []
+    for pid in person_ids:
+        if states.is_active_all_period(pid):
+            person_sums = sums.get(pid)
+            if person_sums is not None:
+                minutes[pid] = person_sums.minutes
+        elif pid in sums:  # without any intervention in the period, nothing to read per day
+            partly.append(pid)
     starts = {pid: [a for a, _b in states.active.get(pid, [])] for pid in partly}
     for chunk in _chunks(partly, 5000):
         for person_id, day, total in minutes_by_person_day(chunk, start, end):
@@ -148,20 +184,22 @@ def intensity(persons, start: dt.date, end: dt.date, states: PeriodStates | None
     return result
 
 
-def persons_without_interview(persons, start: dt.date, end: dt.date, states: PeriodStates | None = None) -> set[int]:
+def persons_without_interview(
+    persons,
+    start: dt.date,
+    end: dt.date,
+    states: PeriodStates | None = None,
+    sums: dict[int, Sums] | None = None,
+) -> set[int]:
     """Persons active on every day of [start, end] with no interview (with the person, or with
     the person and the employer) dated in the period."""
     states = states or period_states(persons, start, end)
-    always_active = [pid for pid in states.person_ids if states.is_active_all_period(pid)]
-    interviewed = set()
-    for selection in _selections(persons, always_active):
-        interviewed |= set(
-            Intervention.objects.filter(date__gte=start, date__lte=end, with_whom__in=INTERVIEW_WITH, **selection)
-            .order_by()  # no sort: the model's default ordering would sort every interview row
-            .values_list("person_id", flat=True)
-            .distinct()
-        )
-    return set(always_active) - interviewed
+    always_active = {pid for pid in states.person_ids if states.is_active_all_period(pid)}
+    if not always_active:
+        return set()
+    if sums is None:
+        sums = period_sums(persons, start, end)
+    return {pid for pid in always_active if pid not in sums or not sums[pid].interviews}
 
 
 def monthly_intensity(person, last_month: dt.date, count: int = 12) -> list[dict]:
@@ -188,16 +226,15 @@ def monthly_intensity(person, last_month: dt.date, count: int = 12) -> list[dict
     return rows
 
 
-def _selections(persons, person_ids):
-    """Filters selecting the interventions of `person_ids`: when `persons` is a queryset (a whole
+def _selections(persons):
+    """Filters selecting the interventions of `persons`: when `persons` is a queryset (a whole
     platform or organisation), one subquery, so the database scans the period's interventions
     once; otherwise chunks of ids."""
     if isinstance(persons, QuerySet):
-        if person_ids:
-            yield {"person__in": persons}
+        yield {"person__in": persons}
         return
-    for chunk in _chunks(person_ids, 5000):
-        yield {"person_id__in": chunk}
+    for chunk in _chunks(persons, 5000):
+        yield {"person__in": chunk}
 
 
 def _chunks(items, size):

@@ -53,7 +53,10 @@ class Intervention(models.Model):
 
     MAX_MINUTES = 720
 
-    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="interventions")
+    # Indexes (Meta.indexes): the person's own is the first column of (person, date); those of
+    # staff, employer, contract and created_by are partial (non-null values only), since
+    # imported interventions leave these columns empty.
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="interventions", db_index=False)
     episode = models.ForeignKey(
         "pathways.Episode", on_delete=models.SET_NULL, null=True, blank=True, related_name="interventions"
     )
@@ -64,6 +67,7 @@ class Intervention(models.Model):
         blank=True,
         related_name="interventions",
         verbose_name=_("professional"),
+        db_index=False,
     )
     date = models.DateField(_("date"))
     minutes = models.PositiveSmallIntegerField(_("duration (minutes)"))
@@ -72,14 +76,24 @@ class Intervention(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     action_family = models.CharField(_("action family"), max_length=25, choices=ActionFamily.choices, blank=True)
     employer = models.ForeignKey(
-        "employment.Employer", on_delete=models.PROTECT, null=True, blank=True, related_name="interventions"
+        "employment.Employer",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="interventions",
+        db_index=False,
     )
     contract = models.ForeignKey(
-        "employment.Contract", on_delete=models.SET_NULL, null=True, blank=True, related_name="interventions"
+        "employment.Contract",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="interventions",
+        db_index=False,
     )
     note = models.TextField(_("note"), blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
     )
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -99,6 +113,12 @@ class Intervention(models.Model):
         indexes = [
             models.Index(fields=["person", "date"], name="intervention_person_date_idx"),
             models.Index(fields=["date"], name="intervention_date_idx"),
+            models.Index(fields=["staff"], condition=Q(staff__isnull=False), name="intervention_staff_idx"),
+            models.Index(fields=["employer"], condition=Q(employer__isnull=False), name="intervention_employer_idx"),
+            models.Index(fields=["contract"], condition=Q(contract__isnull=False), name="intervention_contract_idx"),
+            models.Index(
+                fields=["created_by"], condition=Q(created_by__isnull=False), name="intervention_created_by_idx"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -97,7 +97,9 @@ def period_states(persons, start: dt.date, end: dt.date) -> PeriodStates:
     )
     supported: dict[int, list[Interval]] = defaultdict(list)
     episode_span: dict[int, tuple[int, Interval]] = {}
-    for episode_id, person_id, admitted_on, exit_date in episodes.values_list("id", "person_id", "admitted_on", "exit_date"):
+    for episode_id, person_id, admitted_on, exit_date in episodes.values_list(
+        "id", "person_id", "admitted_on", "exit_date"
+    ):
         last = end if exit_date is None else min(end, exit_date - ONE_DAY)
         first = max(start, admitted_on)
         if first <= last:

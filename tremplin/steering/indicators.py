@@ -26,7 +26,6 @@ from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 
 from tremplin.activity import measures
-from tremplin.activity.models import Intervention, Place
 from tremplin.employment.models import Contract, EmployerKind, Placement
 from tremplin.lib.dates import add_months, month_end
 from tremplin.organisations.models import Funding, Organisation, Platform, Staff, TimeAllocation, Training
@@ -146,6 +145,11 @@ class Context:
         return period_states(self.persons, self.start, self.end)
 
     @cached_property
+    def sums(self) -> dict[int, measures.Sums]:
+        """Per person: minutes, interviews and workplace minutes of the period (one scan)."""
+        return measures.period_sums(self.persons, self.start, self.end)
+
+    @cached_property
     def supported_during(self) -> set[int]:
         return set(self.states.person_ids)
 
@@ -230,20 +234,16 @@ def _activity(ctx: Context) -> dict:
     )
     ctx.note("activity.waiting", waiting)
 
-    levels = measures.intensity(ctx.persons, start, end, states=ctx.states)
+    levels = measures.intensity(ctx.persons, start, end, states=ctx.states, sums=ctx.sums)
     intensity = {}
     for level in measures.LEVELS:
         pids = [pid for pid, value in levels.items() if value.level == level]
         intensity[level] = len(pids)
         ctx.note(f"activity.intensity.{level}", pids)
 
-    workplace_minutes = (
-        Intervention.objects.filter(
-            person__organisation_id__in=org_ids, date__gte=start, date__lte=end, place=Place.WORKPLACE
-        ).aggregate(total=Sum("minutes"))["total"]
-        or 0
-    )
-    without = measures.persons_without_interview(ctx.persons, start, end, states=ctx.states)
+    # Minutes of the scope's interventions at the workplace dated in the period.
+    workplace_minutes = sum(person_sums.workplace_minutes for person_sums in ctx.sums.values())
+    without = measures.persons_without_interview(ctx.persons, start, end, states=ctx.states, sums=ctx.sums)
     ctx.note("activity.without_interview", without)
 
     return {

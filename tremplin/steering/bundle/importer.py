@@ -21,12 +21,14 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import json
 import os
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
+from django.db.models import JSONField
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -44,6 +46,11 @@ from .schema import TOP_KEYS, TOP_REQUIRED, BundleError, Checker, Sections, loca
 
 CHUNK_PERSONS = 1000
 INSERT_BATCH = 20000
+# A first load of at least this many interventions into an empty intervention table, on
+# PostgreSQL, rebuilds that table's indexes and foreign keys once at the end ("bulk load").
+BULK_LOAD_MIN = 200_000
+# Tables whose statistics are refreshed (ANALYZE) after an import of at least this many records.
+ANALYZE_MIN = 10_000
 ONE_DAY = dt.timedelta(days=1)
 
 Progress = Callable[[str, int, int], None]  # (phase, done bytes, total bytes)
@@ -196,15 +203,38 @@ def _check_installation(checker: Checker, sections: Sections) -> None:
 # Pass 2: write ---------------------------------------------------------------------------------
 
 
-def import_bundle(path, user=None, progress: Progress | None = None, source: str = "") -> Report:
-    """Check, then (only if everything is valid) write in one transaction."""
+def import_bundle(
+    path,
+    user=None,
+    progress: Progress | None = None,
+    source: str = "",
+    copy: bool = True,
+    bulk_load: bool | None = None,
+) -> Report:
+    """Check, then (only if everything is valid) write in one transaction.
+
+    On PostgreSQL the large tables are written with COPY (`copy=False`: multi-row INSERTs, as
+    on SQLite, for comparison). `bulk_load` (None: automatic, for a first load of at least
+    BULK_LOAD_MIN interventions into an empty table) drops the intervention table's secondary
+    indexes and foreign keys inside the transaction and recreates them once the rows are in
+    (the foreign keys are then checked in one query each); a failure anywhere rolls everything
+    back, indexes and constraints included."""
     report = validate(path, progress)
     if not report.ok:
         return report
     size = os.path.getsize(path)
     callback = (lambda done: progress("import", done, size)) if progress else None
+    postgres = connection.vendor == "postgresql"
     with transaction.atomic():
-        writer = _Writer(user, report.sections, source or os.path.basename(str(path)))
+        bulk = None
+        if postgres and copy:
+            if bulk_load is None:
+                bulk_load = report.counts["interventions"] >= BULK_LOAD_MIN and not Intervention.objects.exists()
+            if bulk_load:
+                bulk = _BulkLoad(Intervention)
+                if not bulk.start():
+                    bulk = None
+        writer = _Writer(user, report.sections, source or os.path.basename(str(path)), copy=copy)
         writer.write_sections()
         checker = Checker()
         chunk: list[dict] = []
@@ -221,16 +251,98 @@ def import_bundle(path, user=None, progress: Progress | None = None, source: str
         if chunk:
             writer.write_persons(chunk)
         writer.finish()
+        if bulk is not None:
+            bulk.finish()
     report.changes = writer.changes
     report.written = True
+    if postgres and sum(report.counts.values()) >= ANALYZE_MIN:
+        _analyze()
     return report
 
 
-class _Inserter:
-    """Fast inserts of many rows: COPY (text format) on PostgreSQL, executemany elsewhere.
-    Columns not given get their model default (created_at: now)."""
+class _BulkLoad:
+    """A large first load into one table on PostgreSQL: inside the import's transaction, drop the
+    table's secondary indexes and foreign-key constraints, and recreate them with their exact
+    definitions once the rows are in. Building an index once, and checking a foreign key with
+    one query, are much faster than maintaining every index and queueing a deferred check per
+    foreign key for each of millions of rows. Nothing is visible to others before the commit; a
+    rollback restores the indexes and constraints with the rest. The commit of this transaction
+    does not wait for the write-ahead log to reach the disk (synchronous_commit off: a crash in
+    the next fraction of a second would lose the import, never half of it).
 
-    def __init__(self, model, fields: list[str], now):
+    Dropping a foreign key locks the tables it refers to (persons, episodes, staff, employers,
+    contracts, users) until the commit: pages reading them wait for the end of the import, which
+    is why this is kept for a first load into an empty intervention table."""
+
+    LOCK_WAIT = "5s"
+
+    def __init__(self, model):
+        self.table = model._meta.db_table
+        self.indexes: list[tuple[str, str]] = []
+        self.constraints: list[tuple[str, str]] = []
+
+    def start(self) -> bool:
+        """Drop the indexes and foreign keys; False (and nothing dropped) when another session
+        holds a lock on one of the tables involved for more than LOCK_WAIT: the import then
+        runs as usual, rather than making every page wait behind it."""
+        quote = connection.ops.quote_name
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:  # a savepoint
+                cursor.execute(f"SET LOCAL lock_timeout = '{self.LOCK_WAIT}'")
+                cursor.execute(
+                    "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i"
+                    " JOIN pg_class c ON c.oid = i.indexrelid"
+                    " WHERE i.indrelid = %s::regclass AND NOT i.indisprimary AND NOT i.indisunique"
+                    " AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)"
+                    " ORDER BY c.relname",
+                    [self.table],
+                )
+                self.indexes = cursor.fetchall()
+                cursor.execute(
+                    "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
+                    " WHERE conrelid = %s::regclass AND contype = 'f' ORDER BY conname",
+                    [self.table],
+                )
+                self.constraints = cursor.fetchall()
+                if self.constraints:
+                    drops = ", ".join(f"DROP CONSTRAINT {quote(name)}" for name, _d in self.constraints)
+                    cursor.execute(f"ALTER TABLE {quote(self.table)} {drops}")
+                for name, _definition in self.indexes:
+                    cursor.execute(f"DROP INDEX {quote(name)}")
+                cursor.execute("SET LOCAL lock_timeout = DEFAULT")
+        except OperationalError:  # lock not available (or rows already waiting for their checks)
+            self.indexes, self.constraints = [], []
+            return False
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit = off")
+        return True
+
+    def finish(self) -> None:
+        quote = connection.ops.quote_name
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+            for _name, definition in self.indexes:
+                cursor.execute(definition)
+            if self.constraints:
+                adds = ", ".join(f"ADD CONSTRAINT {quote(name)} {definition}" for name, definition in self.constraints)
+                cursor.execute(f"ALTER TABLE {quote(self.table)} {adds}")
+
+
+def _analyze() -> None:
+    """Fresh planner statistics for the tables an import fills (PostgreSQL)."""
+    models = (Person, Recognition, Prescription, Episode, Pause, CounsellorAssignment, Intervention)
+    models += (Contract, Placement, Employer, Staff)
+    with connection.cursor() as cursor:
+        for model in models:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+
+
+class _Inserter:
+    """Fast inserts of many rows: COPY (text format) on PostgreSQL, executemany elsewhere (and on
+    PostgreSQL with `copy=False`). Columns not given get their model default (created_at and
+    other creation times: now); JSON values are given as JSON text."""
+
+    def __init__(self, model, fields: list[str], now, copy: bool = True):
         self.model = model
         meta = model._meta
         given = set(fields)
@@ -238,17 +350,19 @@ class _Inserter:
         for f in meta.concrete_fields:
             if f.primary_key or f.attname in given:
                 continue
-            if getattr(f, "auto_now_add", False) or getattr(f, "auto_now", False):
-                value = now
-            else:
-                value = f.get_default()  # the field's default, "" for text, None when nullable
             extra_columns.append(f.column)
-            extra_values.append(f.get_db_prep_save(value, connection))
+            if getattr(f, "auto_now_add", False) or getattr(f, "auto_now", False) or f.default is timezone.now:
+                extra_values.append(f.get_db_prep_save(now, connection))
+            elif isinstance(f, JSONField):
+                extra_values.append(json.dumps(f.get_default()))  # JSON columns: given as text
+            else:  # the field's default, "" for text, None when nullable
+                extra_values.append(f.get_db_prep_save(f.get_default(), connection))
         self.columns = [meta.get_field(name).column for name in fields] + extra_columns
         self.extra = tuple(extra_values)
         self.rows: list = []
         self.count = 0
-        self.postgres = connection.vendor == "postgresql"
+        self.postgres = copy and connection.vendor == "postgresql"
+        self.sqlite = connection.vendor == "sqlite"
         columns = ", ".join(connection.ops.quote_name(c) for c in self.columns)
         table = connection.ops.quote_name(meta.db_table)
         if self.postgres:
@@ -261,7 +375,7 @@ class _Inserter:
         if self.postgres:
             self.rows.append("\t".join([_copy_value(v) for v in row]) + self.suffix)
         else:
-            self.rows.append(tuple(_sqlite(v) for v in row) + self.extra)
+            self.rows.append(tuple(_sqlite(v) for v in row) + self.extra if self.sqlite else row + self.extra)
         if len(self.rows) >= INSERT_BATCH:
             self.flush()
 
@@ -326,7 +440,7 @@ def _multiset_sync(existing: list[tuple[int, tuple]], incoming: list[tuple]):
 
 
 class _Writer:
-    def __init__(self, user, sections: Sections, source: str):
+    def __init__(self, user, sections: Sections, source: str, copy: bool = True):
         self.user = user
         self.sections = sections
         self.source = source
@@ -339,18 +453,28 @@ class _Writer:
             staff = getattr(user, "staff", None)
             self.actor = (staff.name if staff is not None else "") or user.get_full_name() or user.get_username()
         self.inserters = {
-            "recognitions": _Inserter(Recognition, ["person_id", "kind", "start", "end"], self.now),
-            "pauses": _Inserter(Pause, ["episode_id", "start", "end", "closed_on"], self.now),
-            "assignments": _Inserter(CounsellorAssignment, ["episode_id", "staff_id", "start", "end"], self.now),
+            "recognitions": _Inserter(Recognition, ["person_id", "kind", "start", "end"], self.now, copy),
+            "pauses": _Inserter(Pause, ["episode_id", "start", "end", "closed_on"], self.now, copy),
+            "assignments": _Inserter(CounsellorAssignment, ["episode_id", "staff_id", "start", "end"], self.now, copy),
             "interventions": _Inserter(
-                Intervention, ["person_id", "episode_id", "date", "minutes", "place", "with_whom", "kind"], self.now
+                Intervention,
+                ["person_id", "episode_id", "date", "minutes", "place", "with_whom", "kind"],
+                self.now,
+                copy,
             ),
             "contracts": _Inserter(
                 Contract,
                 ["person_id", "employer_id", "type", "start", "planned_end", "end", "end_reason", "weekly_hours"],
                 self.now,
+                copy,
             ),
-            "placements": _Inserter(Placement, ["person_id", "employer_id", "kind", "start", "end"], self.now),
+            "placements": _Inserter(Placement, ["person_id", "employer_id", "kind", "start", "end"], self.now, copy),
+            "audit": _Inserter(
+                AuditEntry,
+                ["user_id", "actor", "action", "object_type", "object_id", "person_id", "detail"],
+                self.now,
+                copy,
+            ),
         }
 
     # Sections -------------------------------------------------------------------------------
@@ -870,27 +994,17 @@ class _Writer:
         self.changes["placements.deleted"] += len(delete)
 
     def _audit(self, persons, created_ids, touched) -> None:
-        entries = []
+        user_id = self.user.pk if self.user is not None and self.user.is_authenticated else None
+        inserter = self.inserters["audit"]
         for pid in persons:
             if pid in created_ids:
-                action, detail = "person.imported", {"bundle": self.source, "created": True}
+                detail = {"bundle": self.source, "created": True}
             elif touched.get(pid):
-                action, detail = "person.imported", {"bundle": self.source, "changed_records": touched[pid]}
+                detail = {"bundle": self.source, "changed_records": touched[pid]}
             else:
                 continue
-            entries.append(
-                AuditEntry(
-                    at=self.now,
-                    user=self.user if self.user is not None and self.user.is_authenticated else None,
-                    actor=self.actor,
-                    action=action,
-                    object_type="people.person",
-                    object_id=str(pid),
-                    person_id=pid,
-                    detail=detail,
-                )
-            )
-        AuditEntry.objects.bulk_create(entries, batch_size=2000)
+            inserter.add((user_id, self.actor, "person.imported", "people.person", str(pid), pid, json.dumps(detail)))
+        inserter.flush()
 
     def finish(self) -> None:
         for inserter in self.inserters.values():

@@ -14,6 +14,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
 
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -93,6 +94,12 @@ class Sections:
 
 def _d(day: dt.date) -> str:
     return date_format(day, "SHORT_DATE_FORMAT")
+
+
+@cache
+def _choices(enum) -> tuple[str, ...]:
+    """An enumeration's values, computed once (Django builds a new list on every `.values`)."""
+    return tuple(enum.values)
 
 
 def _values(choices) -> str:
@@ -306,7 +313,7 @@ class Checker:
             clean = {
                 "code": self.text(item, "code", path, Organisation._meta.get_field("code").max_length),
                 "name": self.text(item, "name", path, Organisation._meta.get_field("name").max_length),
-                "role": self.choice(item, "role", path, Organisation.Role.values),
+                "role": self.choice(item, "role", path, _choices(Organisation.Role)),
             }
             self.unique(seen, clean["code"], f"{path}.code", _("organisation"))
             if clean["role"] == Organisation.Role.LEAD:
@@ -330,11 +337,11 @@ class Checker:
                 "code": self.text(item, "code", path, 61),
                 "organisation": self.reference(item, "organisation", path, organisations, _("organisation")),
                 "name": self.text(item, "name", path, Staff._meta.get_field("name").max_length),
-                "function": self.choice(item, "function", path, Staff.Function.values),
+                "function": self.choice(item, "function", path, _choices(Staff.Function)),
                 "fte": self.number(item, "fte", path, 2, 0, 1, low_open=True),
                 "start": self.date(item, "start", path),
                 "end": self.date(item, "end", path, required=False),
-                "rncp37779": self.choice(item, "rncp37779", path, Staff.Rncp.values, required=False) or "none",
+                "rncp37779": self.choice(item, "rncp37779", path, _choices(Staff.Rncp), required=False) or "none",
             }
             self.unique(seen, clean["code"], f"{path}.code", _("staff"))
             if clean["code"] is not INVALID and clean["organisation"] is not INVALID:
@@ -358,7 +365,7 @@ class Checker:
             clean = {
                 "code": self.text(item, "code", path, Employer._meta.get_field("code").max_length),
                 "name": self.text(item, "name", path, Employer._meta.get_field("name").max_length),
-                "kind": self.choice(item, "kind", path, EmployerKind.values),
+                "kind": self.choice(item, "kind", path, _choices(EmployerKind)),
                 "naf": self.text(item, "naf", path, 6, required=False),
             }
             self.unique(seen, clean["code"], f"{path}.code", _("employer"))
@@ -375,7 +382,7 @@ class Checker:
                 continue
             clean = {
                 "year": self.integer(item, "year", path, 1900, 2200),
-                "funder": self.choice(item, "funder", path, Funding.Funder.values),
+                "funder": self.choice(item, "funder", path, _choices(Funding.Funder)),
                 "amount_eur": self.number(item, "amount_eur", path, 2, 0, 9_999_999_999),
             }
             if INVALID not in clean.values():
@@ -393,7 +400,7 @@ class Checker:
                 "staff": self.reference(item, "staff", path, staff, _("staff")),
                 "title": self.text(item, "title", path, Training._meta.get_field("title").max_length),
                 "year": self.integer(item, "year", path, 1900, 2200),
-                "status": self.choice(item, "status", path, Training.Status.values),
+                "status": self.choice(item, "status", path, _choices(Training.Status)),
             }
             if INVALID not in clean.values():
                 result.append(clean)
@@ -485,8 +492,9 @@ class Checker:
             ),
             "last_name": self.text(item, "last_name", path, Person._meta.get_field("last_name").max_length, blank=True),
             "birth_date": self.date(item, "birth_date", path, required=False),
-            "sex": self.choice(item, "sex", path, Sex.values, required=False) or "",
-            "education_level": self.choice(item, "education_level", path, EducationLevel.values, required=False) or "",
+            "sex": self.choice(item, "sex", path, _choices(Sex), required=False) or "",
+            "education_level": self.choice(item, "education_level", path, _choices(EducationLevel), required=False)
+            or "",
             "disabilities": self.disabilities(item, path),
         }
         if person["organisation"] is not INVALID and organisations is None:
@@ -510,11 +518,11 @@ class Checker:
             return [] if values is None else INVALID
         result = []
         for index, value in enumerate(values):
-            if value not in Disability.values:
+            if value not in _choices(Disability):
                 self.error(
                     f"{path}.disabilities[{index}]",
                     _("“%(value)s” is not an accepted value (%(values)s).")
-                    % {"value": value, "values": _values(Disability.values)},
+                    % {"value": value, "values": _values(_choices(Disability))},
                 )
                 return INVALID
             if value in result:
@@ -533,7 +541,7 @@ class Checker:
             if not self.record(value, p, ("kind", "start"), ("end",)):
                 continue
             clean = (
-                self.choice(value, "kind", p, Recognition.Kind.values),
+                self.choice(value, "kind", p, _choices(Recognition.Kind)),
                 self.date(value, "start", p),
                 self.date(value, "end", p, required=False),
             )
@@ -556,7 +564,7 @@ class Checker:
             clean = {
                 "code": self.text(value, "code", p, Prescription._meta.get_field("code").max_length),
                 "date": self.date(value, "date", p),
-                "prescriber": self.choice(value, "prescriber", p, Prescription.Prescriber.values),
+                "prescriber": self.choice(value, "prescriber", p, _choices(Prescription.Prescriber)),
                 "urgent": self.boolean(value, "urgent", p),
                 "withdrawn_on": self.date(value, "withdrawn_on", p, required=False),
                 "path": p,
@@ -596,9 +604,9 @@ class Checker:
             clean = (
                 self.date(value, "date", p),
                 self.integer(value, "minutes", p, 1, MAX_MINUTES),
-                self.choice(value, "place", p, Place.values),
-                self.choice(value, "with", p, With.values),
-                self.choice(value, "kind", p, Kind.values),
+                self.choice(value, "place", p, _choices(Place)),
+                self.choice(value, "with", p, _choices(With)),
+                self.choice(value, "kind", p, _choices(Kind)),
             )
             if INVALID not in clean:
                 result.append(clean)
@@ -632,7 +640,7 @@ class Checker:
                     value, "prescription", p, prescriptions, _("prescription of this person"), required=False
                 ),
                 "admitted_on": self.date(value, "admitted_on", p),
-                "entry_status": self.choice(value, "entry_status", p, EntryStatus.values, required=False) or "",
+                "entry_status": self.choice(value, "entry_status", p, _choices(EntryStatus), required=False) or "",
                 "months_without_work": self.integer(value, "months_without_work", p, 0, 1200, required=False),
                 "years_worked": self.number(value, "years_worked", p, 2, 0, 99, required=False),
                 "exit_date": None,
@@ -662,7 +670,7 @@ class Checker:
                 ep = f"{p}.exit"
                 if self.record(exit_, ep, ("date", "reason")):
                     clean["exit_date"] = self.date(exit_, "date", ep)
-                    clean["exit_reason"] = self.choice(exit_, "reason", ep, ExitReason.values)
+                    clean["exit_reason"] = self.choice(exit_, "reason", ep, _choices(ExitReason))
                     if (
                         _dates_ok(clean["admitted_on"], clean["exit_date"])
                         and clean["exit_date"] <= clean["admitted_on"]
@@ -778,11 +786,11 @@ class Checker:
                 continue
             clean = {
                 "employer": self.reference(value, "employer", p, employers, _("employer")),
-                "type": self.choice(value, "type", p, ContractType.values),
+                "type": self.choice(value, "type", p, _choices(ContractType)),
                 "start": self.date(value, "start", p),
                 "planned_end": self.date(value, "planned_end", p, required=False),
                 "end": self.date(value, "end", p, required=False),
-                "end_reason": self.choice(value, "end_reason", p, ContractEndReason.values, required=False) or "",
+                "end_reason": self.choice(value, "end_reason", p, _choices(ContractEndReason), required=False) or "",
                 "weekly_hours": self.number(value, "weekly_hours", p, 1, 0, 168, required=False),
             }
             if clean["employer"] is not INVALID and employers is None:
@@ -815,7 +823,7 @@ class Checker:
                 continue
             clean = {
                 "employer": self.reference(value, "employer", p, employers, _("employer"), required=False),
-                "kind": self.choice(value, "kind", p, Placement.Kind.values),
+                "kind": self.choice(value, "kind", p, _choices(Placement.Kind)),
                 "start": self.date(value, "start", p),
                 "end": self.date(value, "end", p),
             }
