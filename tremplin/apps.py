@@ -8,3 +8,6 @@ class TremplinConfig(AppConfig):
     name = "tremplin"
     label = "tremplin"
     verbose_name = _("Tremplin")
+
+    def ready(self):
+        from tremplin.lib import db  # noqa: F401  (registers the `in_ids` lookup for every app)

@@ -47,7 +47,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from django.db.models import Exists, Max, OuterRef, Q
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.module_loading import import_string
@@ -56,11 +56,12 @@ from django.utils.translation import gettext as _
 
 from tremplin.lib.dates import add_months, quarter_bounds
 from tremplin.pathways import rules
-from tremplin.pathways.models import CounsellorAssignment, OutreachAttempt, Pause
-from tremplin.pathways.states import in_veille_filter, supported_episodes, waiting_prescriptions
+from tremplin.pathways.models import Episode, OutreachAttempt, Pause
+from tremplin.pathways.states import waiting_prescriptions
 from tremplin.people.models import Person, Recognition
 
 from . import measures
+from .day import DaySnapshot
 from .models import Appointment, Intervention, Place
 
 
@@ -122,20 +123,41 @@ def _short_date(day: dt.date, language: str) -> str:
 
 
 def _person_url(person_id: int, anchor: str = "") -> str:
-    return reverse("person_detail", args=[person_id]) + (f"#{anchor}" if anchor else "")
+    return _url("person_detail", person_id) + (f"#{anchor}" if anchor else "")
+
+
+_PLACEHOLDER = 9_876_543_210
+
+
+def _url(name: str, pk: int) -> str:
+    """`reverse(name, args=[pk])` for the many items of a list: the URL pattern is reversed once
+    per name (and script prefix), then the id is put in place."""
+    before, after = _url_parts(name, get_script_prefix())
+    return f"{before}{pk}{after}"
+
+
+@lru_cache(maxsize=64)
+def _url_parts(name: str, prefix: str) -> tuple[str, str]:
+    before, _sep, after = reverse(name, args=[_PLACEHOLDER]).partition(str(_PLACEHOLDER))
+    return before, after
 
 
 def _name(first_name: str, last_name: str) -> str:
     return f"{first_name} {last_name.upper()}".strip()
 
 
-def collect(persons, day: dt.date, producers: list[str] | None = None) -> list[DueItem]:
-    """Every due item for `persons` on `day`, most pressing first."""
+def collect(
+    persons, day: dt.date, producers: list[str] | None = None, snapshot: DaySnapshot | None = None
+) -> list[DueItem]:
+    """Every due item for `persons` on `day`, most pressing first. The producers share one
+    `DaySnapshot` of the persons (the caller's, when it already has one)."""
+    snapshot = snapshot if snapshot is not None and snapshot.persons is persons else DaySnapshot(persons, day)
     items: list[DueItem] = []
-    for path in PRODUCERS if producers is None else producers:
-        items.extend(import_string(path)(persons, day))
+    with snapshot.sharing():
+        for path in PRODUCERS if producers is None else producers:
+            items.extend(import_string(path)(persons, day))
     if any(item.counsellor_id is None and item.person_id is not None for item in items):
-        counsellors = counsellor_by_person(persons, day)
+        counsellors = snapshot.counsellor_by_person({item.person_id for item in items if item.counsellor_id is None})
         items = [
             item
             if item.counsellor_id is not None or item.person_id is None
@@ -157,15 +179,7 @@ def _with_counsellor(item: DueItem, counsellor_id: int | None) -> DueItem:
 
 def counsellor_by_person(persons, day: dt.date) -> dict[int, int]:
     """{person id: staff id of their counsellor on `day`} for the persons supported that day."""
-    rows = (
-        CounsellorAssignment.objects.filter(
-            episode__in=supported_episodes(day).filter(person__in=persons), start__lte=day
-        )
-        .filter(Q(end__isnull=True) | Q(end__gte=day))
-        .order_by("start", "id")
-        .values_list("episode__person_id", "staff_id")
-    )
-    return dict(rows)
+    return DaySnapshot.of(persons, day).counsellor_by_person()
 
 
 # Producers -------------------------------------------------------------------------------------
@@ -175,23 +189,24 @@ def interviews_due(persons, day: dt.date) -> list[DueItem]:
     """Persons active on every day of the quarter so far without an interview yet: one is due
     before the end of the quarter (INDICATORS.md "without interview")."""
     start, end = quarter_bounds(day)
-    missing = measures.persons_without_interview(persons, start, day)
+    snapshot = DaySnapshot.of(persons, day)
+    missing = measures.persons_without_interview(persons, start, day, states=snapshot.states(start, day))
     if not missing:
         return []
     severity = "urgent" if (end - day).days < INTERVIEW_URGENT_DAYS else "warning"
     label = _("No interview yet this quarter: one is due by %(date)s.") % {"date": _d(end)}
-    rows = persons.filter(pk__in=missing).values_list("pk", "first_name", "last_name")
+    names = snapshot.names_of(missing)
     return [
         DueItem(
             kind="interview_due",
             label=label,
             url=_person_url(pk, "log-intervention"),
             person_id=pk,
-            person_name=_name(first, last),
+            person_name=names.get(pk, ""),
             due_on=end,
             severity=severity,
         )
-        for pk, first, last in rows
+        for pk in sorted(missing)
     ]
 
 
@@ -201,17 +216,23 @@ def recognitions_ending(persons, day: dt.date) -> list[DueItem]:
     warning_limit = add_months(day, RECOGNITION_WARNING_MONTHS)
     # Persons holding a recognition valid today and beyond the six months need nothing.
     covered = Recognition.objects.filter(start__lte=day).filter(Q(end__isnull=True) | Q(end__gt=warning_limit))
-    to_check = (
-        persons.filter(pk__in=supported_episodes(day).values("person_id"))
+    snapshot = DaySnapshot.of(persons, day)
+    if not snapshot.person_ids:
+        return []
+    to_check = list(
+        Person.objects.filter(pk__in_ids=snapshot.person_ids)
         .exclude(pk__in=covered.values("person_id"))
-        .order_by()
+        .order_by("pk")
+        .values_list("pk", "first_name", "last_name")
     )
-    names = {pk: _name(first, last) for pk, first, last in to_check.values_list("pk", "first_name", "last_name")}
+    names = {pk: _name(first, last) for pk, first, last in to_check}
+    snapshot.add_names(to_check)
     by_person: dict[int, list[tuple[dt.date, dt.date | None, str]]] = defaultdict(list)
-    for person_id, start, end, kind in Recognition.objects.filter(person_id__in=list(names)).values_list(
-        "person_id", "start", "end", "kind"
-    ):
-        by_person[person_id].append((start, end, kind))
+    if names:
+        for person_id, start, end, kind in Recognition.objects.filter(person_id__in_ids=list(names)).values_list(
+            "person_id", "start", "end", "kind"
+        ):
+            by_person[person_id].append((start, end, kind))
     kinds = dict(Recognition.Kind.choices)
     urgent_limit = add_months(day, RECOGNITION_URGENT_MONTHS)
     items = []
@@ -230,7 +251,7 @@ def recognitions_ending(persons, day: dt.date) -> list[DueItem]:
                 DueItem(
                     kind="recognition_missing",
                     label=label,
-                    url=reverse("recognition_add", args=[person_id]),
+                    url=_url("recognition_add", person_id),
                     person_id=person_id,
                     person_name=name,
                     due_on=max(ended) if ended else day,
@@ -246,7 +267,7 @@ def recognitions_ending(persons, day: dt.date) -> list[DueItem]:
                 kind="recognition_ending",
                 label=_("The %(kind)s ends on %(date)s: prepare its renewal with the person.")
                 % {"kind": kinds.get(kind, kind), "date": _d(end)},
-                url=reverse("recognition_add", args=[person_id]),
+                url=_url("recognition_add", person_id),
                 person_id=person_id,
                 person_name=name,
                 due_on=end,
@@ -280,20 +301,24 @@ def _coverage_end(recognitions: list[tuple[dt.date, dt.date | None, str]], day: 
 def veilles_ending(persons, day: dt.date) -> list[DueItem]:
     """Veilles ending within 15 days (prepare the resumption or extend), or past their end
     without the resumption recorded (Pause.closed_on)."""
+    snapshot = DaySnapshot.of(persons, day)
+    if not snapshot.episode_ids:
+        return []
+    person_of = {episode.pk: episode.person_id for episode in snapshot.supported}
     pauses = (
         Pause.objects.filter(
-            episode__in=supported_episodes(day).filter(person__in=persons),
+            episode_id__in_ids=snapshot.episode_ids,
             closed_on__isnull=True,
             start__lte=day,
             end__lte=day + dt.timedelta(days=VEILLE_WARNING_DAYS),
         )
-        .select_related("episode__person")
-        .order_by("end")
+        .order_by("end", "id")
+        .values_list("episode_id", "end", "episode__person__first_name", "episode__person__last_name")
     )
     items = []
-    for pause in pauses:
-        person = pause.episode.person
-        overdue = pause.end < day
+    for episode_id, end, first, last in pauses:
+        person_id = person_of[episode_id]
+        overdue = end < day
         items.append(
             DueItem(
                 kind="veille_overdue" if overdue else "veille_ending",
@@ -302,11 +327,11 @@ def veilles_ending(persons, day: dt.date) -> list[DueItem]:
                     if overdue
                     else _("The veille ends on %(date)s: prepare the resumption with the person, or extend it.")
                 )
-                % {"date": _d(pause.end)},
-                url=_person_url(person.pk, f"episode-{pause.episode_id}"),
-                person_id=person.pk,
-                person_name=person.full_name,
-                due_on=pause.end,
+                % {"date": _d(end)},
+                url=_person_url(person_id, f"episode-{episode_id}"),
+                person_id=person_id,
+                person_name=_name(first, last),
+                due_on=end,
                 severity="urgent" if overdue else "warning",
             )
         )
@@ -337,7 +362,11 @@ def last_contacts(persons, day: dt.date, silent_for_months: int = 0):
 
     With `silent_for_months`, only the episodes without contact for at least that many calendar
     months are returned (episodes with a contact in the last 100 days are set aside first)."""
-    queryset = supported_episodes(day).filter(person__in=persons).exclude(in_veille_filter(day))
+    snapshot = DaySnapshot.of(persons, day)
+    active = [episode.pk for episode in snapshot.supported if not episode.in_veille]
+    if not active:
+        return []
+    queryset = Episode.objects.filter(pk__in_ids=active)
     if silent_for_months:
         recent = day - dt.timedelta(days=RECENT_CONTACT_DAYS)
         queryset = (
@@ -371,14 +400,14 @@ def last_contacts(persons, day: dt.date, silent_for_months: int = 0):
         return []
     ids = [e.pk for e in episodes]
     reached = dict(
-        OutreachAttempt.objects.filter(episode_id__in=ids, outcome=OutreachAttempt.Outcome.REACHED, date__lte=day)
+        OutreachAttempt.objects.filter(episode_id__in_ids=ids, outcome=OutreachAttempt.Outcome.REACHED, date__lte=day)
         .values("episode_id")
         .annotate(last=Max("date"))
         .values_list("episode_id", "last")
     )
     interviews = dict(
         Intervention.objects.filter(
-            person_id__in=[e.person_id for e in episodes], date__lte=day, with_whom__in=measures.INTERVIEW_WITH
+            person_id__in_ids=[e.person_id for e in episodes], date__lte=day, with_whom__in=measures.INTERVIEW_WITH
         )
         .values("person_id")
         .annotate(last=Max("date"))
@@ -390,8 +419,7 @@ def last_contacts(persons, day: dt.date, silent_for_months: int = 0):
         episode.last_contact = max(d for d in candidates if d)
         if not silent_for_months or add_months(episode.last_contact, silent_for_months) <= day:
             result.append(episode)
-    names = Person.objects.filter(pk__in=[e.person_id for e in result]).values_list("pk", "first_name", "last_name")
-    names = {pk: _name(first, last) for pk, first, last in names}
+    names = snapshot.names_of(e.person_id for e in result)
     for episode in result:
         episode.person_name = names.get(episode.person_id, "")
     return result
@@ -406,7 +434,7 @@ def contact_risks(persons, day: dt.date) -> list[DueItem]:
         return []
     attempts: dict[int, list[tuple[dt.date, str]]] = defaultdict(list)
     for episode_id, date, channel in OutreachAttempt.objects.filter(
-        episode_id__in=[e.pk for e in silent], date__lte=day
+        episode_id__in_ids=[e.pk for e in silent], date__lte=day
     ).values_list("episode_id", "date", "channel"):
         attempts[episode_id].append((date, channel))
     items = []
@@ -422,7 +450,7 @@ def contact_risks(persons, day: dt.date) -> list[DueItem]:
                         "is possible, after a documented analysis."
                     )
                     % {"date": _d(episode.last_contact), "count": len(since)},
-                    url=reverse("exit_episode", args=[episode.pk]),
+                    url=_url("exit_episode", episode.pk),
                     person_id=episode.person_id,
                     person_name=episode.person_name,
                     due_on=add_months(episode.last_contact, rules.DISENGAGEMENT_SILENCE_MONTHS),
@@ -438,7 +466,7 @@ def contact_risks(persons, day: dt.date) -> list[DueItem]:
                     "(%(count)s outreach attempts recorded since)."
                 )
                 % {"date": _d(episode.last_contact), "count": len(since)},
-                url=reverse("outreach_add", args=[episode.pk]),
+                url=_url("outreach_add", episode.pk),
                 person_id=episode.person_id,
                 person_name=episode.person_name,
                 due_on=add_months(episode.last_contact, NO_CONTACT_MONTHS),
@@ -452,20 +480,23 @@ def prescriptions_waiting(persons, day: dt.date) -> list[DueItem]:
     """Prescriptions waiting for more than 30 days: admit the person or withdraw the prescription."""
     limit = day - dt.timedelta(days=PRESCRIPTION_WAITING_DAYS)
     prescriptions = (
-        waiting_prescriptions(day).filter(person__in=persons, date__lt=limit).select_related("person").order_by("date")
+        waiting_prescriptions(day)
+        .filter(person__in=persons, date__lt=limit)
+        .order_by("date", "id")
+        .values_list("person_id", "person__first_name", "person__last_name", "date", "urgent")
     )
     return [
         DueItem(
             kind="prescription_waiting",
             label=_("Prescription of %(date)s waiting for %(days)s days: admit the person or withdraw it.")
-            % {"date": _d(p.date), "days": (day - p.date).days},
-            url=_person_url(p.person_id, "prescriptions-title"),
-            person_id=p.person_id,
-            person_name=p.person.full_name,
-            due_on=p.date + dt.timedelta(days=PRESCRIPTION_WAITING_DAYS),
-            severity="urgent" if p.urgent else "warning",
+            % {"date": _d(date), "days": (day - date).days},
+            url=_person_url(person_id, "prescriptions-title"),
+            person_id=person_id,
+            person_name=_name(first, last),
+            due_on=date + dt.timedelta(days=PRESCRIPTION_WAITING_DAYS),
+            severity="urgent" if urgent else "warning",
         )
-        for p in prescriptions
+        for person_id, first, last, date, urgent in prescriptions
     ]
 
 
@@ -495,7 +526,7 @@ def appointments(persons, day: dt.date) -> list[DueItem]:
                     else _("Appointment on %(date)s at %(time)s (%(place)s).")
                 )
                 % values,
-                url=reverse("appointment_detail", args=[pk]),
+                url=_url("appointment_detail", pk),
                 person_id=person_id,
                 person_name=_name(first, last),
                 due_on=when.date(),

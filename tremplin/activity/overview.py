@@ -24,15 +24,28 @@ from tremplin.lib.dates import month_end, month_start
 from tremplin.organisations.models import Staff
 from tremplin.pathways.caseload import active_counts, ceiling
 from tremplin.pathways.models import CounsellorAssignment, Episode
-from tremplin.pathways.periods import contains, period_states
+from tremplin.pathways.periods import contains
 from tremplin.pathways.states import Status, in_veille_filter, supported_episodes
 from tremplin.people.models import Person
 
 from . import due, measures
+from .day import DaySnapshot
 from .models import Intervention
 from .services import open_alerts
 
 ALERTS_SHOWN = 5
+# Not shown on the caseload: left unread (the identity, contact and history of many persons).
+PERSON_FIELDS_NOT_SHOWN = (
+    "birth_date",
+    "sex",
+    "phone",
+    "email",
+    "address",
+    "legal_representative",
+    "legal_representative_contact",
+    "disabilities",
+    "education_level",
+)
 STATUS_ORDER = {Status.ACTIVE: 0, Status.IN_VEILLE: 1}
 LEVEL_ORDER = {level: index for index, level in enumerate(measures.LEVELS)}
 
@@ -51,7 +64,7 @@ def caseload_persons(staff: Staff, day: dt.date, visible):
     """The persons of `staff`'s caseload that the user may see, as a queryset over their ids
     (read once: the following queries stay simple whatever the size of the platform)."""
     ids = list((persons_of(staff, day) & visible).values_list("pk", flat=True))
-    return Person.objects.filter(pk__in=ids)
+    return Person.objects.filter(pk__in_ids=ids)
 
 
 @dataclass
@@ -96,17 +109,21 @@ class Row:
 
 
 def rows_for(persons, day: dt.date, items: list[due.DueItem] | None = None) -> list[Row]:
-    """One row per person of `persons` supported on `day`."""
-    episodes = list(supported_episodes(day).filter(person__in=persons).select_related("person__organisation"))
-    assignments = {
-        a.episode_id: a
-        for a in current_assignments(day)
-        .filter(episode__in=[e.pk for e in episodes])
-        .select_related("staff")
-        .order_by("start", "id")
-    }
+    """One row per person of `persons` supported on `day`. The episodes, veilles and counsellors
+    are read once (a `DaySnapshot`) for the rows and the due items alike."""
+    snapshot = DaySnapshot(persons, day)
+    if not snapshot.episode_ids:
+        return []
+    episodes = list(
+        Episode.objects.filter(pk__in_ids=snapshot.episode_ids)
+        .select_related("person")
+        .defer(*(f"person__{name}" for name in PERSON_FIELDS_NOT_SHOWN))
+    )
+    snapshot.add_names((e.person_id, e.person.first_name, e.person.last_name) for e in episodes)
+    assignments = snapshot.assignments
+    staff = Staff.objects.in_bulk({staff_id for staff_id, _start in assignments.values()})
     first, last = month_start(day), month_end(day)
-    states = period_states(persons, first, last)
+    states = snapshot.states(first, last)
     intensity = measures.intensity(persons, first, last, states=states)
     last_interview = (
         Intervention.objects.filter(person_id=OuterRef("pk"), with_whom__in=measures.INTERVIEW_WITH, date__lte=day)
@@ -114,7 +131,7 @@ def rows_for(persons, day: dt.date, items: list[due.DueItem] | None = None) -> l
         .values("date")[:1]
     )
     last_interviews = dict(
-        Person.objects.filter(pk__in=[e.person_id for e in episodes])
+        Person.objects.filter(pk__in_ids=snapshot.person_ids)
         .annotate(last=Subquery(last_interview))
         .values_list("pk", "last")
     )
@@ -127,7 +144,7 @@ def rows_for(persons, day: dt.date, items: list[due.DueItem] | None = None) -> l
     ):
         employers[person_id].append(name)
     if items is None:
-        items = due.collect(persons, day)
+        items = due.collect(persons, day, snapshot=snapshot)
     due_by_person: dict[int, list[due.DueItem]] = defaultdict(list)
     for item in items:
         if item.person_id is not None:
@@ -135,15 +152,15 @@ def rows_for(persons, day: dt.date, items: list[due.DueItem] | None = None) -> l
     rows = []
     for episode in episodes:
         pid = episode.person_id
-        assignment = assignments.get(episode.pk)
+        staff_id, since = assignments.get(episode.pk, (None, None))
         in_veille = contains(states.veille.get(pid, []), day)
         rows.append(
             Row(
                 person=episode.person,
                 episode=episode,
                 status=Status.IN_VEILLE if in_veille else Status.ACTIVE,
-                counsellor=assignment.staff if assignment else None,
-                since=assignment.start if assignment else None,
+                counsellor=staff.get(staff_id),
+                since=since,
                 intensity=intensity.get(pid),
                 last_interview=last_interviews.get(pid),
                 employers=employers.get(pid, []),

@@ -90,33 +90,60 @@ class PeriodStates:
         return self.active.get(person_id, []) == [(self.start, self.end)]
 
 
-def period_states(persons, start: dt.date, end: dt.date) -> PeriodStates:
-    """Load episodes and pauses overlapping [start, end] for `persons` (a queryset or ids)."""
-    episodes = Episode.objects.filter(person__in=persons, admitted_on__lte=end).filter(
-        Q(exit_date__isnull=True) | Q(exit_date__gt=start)
-    )
-    supported: dict[int, list[Interval]] = defaultdict(list)
-    episode_span: dict[int, tuple[int, Interval]] = {}
-    for episode_id, person_id, admitted_on, exit_date in episodes.values_list(
-        "id", "person_id", "admitted_on", "exit_date"
-    ):
-        last = end if exit_date is None else min(end, exit_date - ONE_DAY)
-        first = max(start, admitted_on)
-        if first <= last:
-            supported[person_id].append((first, last))
-            episode_span[episode_id] = (person_id, (first, last))
-    veille: dict[int, list[Interval]] = defaultdict(list)
-    if episode_span:
-        pauses = Pause.objects.filter(episode__in=episodes, start__lte=end, end__gte=start)
-        for episode_id, p_start, p_end in pauses.values_list("episode_id", "start", "end"):
-            if episode_id in episode_span:
+class PeriodRecords:
+    """The episodes and pauses of many persons overlapping [start, end], as loaded rows, from
+    which `states_for` derives the states of any period inside [start, end] without querying
+    again (the caseload and the due list need the month and the quarter of the same day)."""
+
+    def __init__(self, start: dt.date, end: dt.date, episodes: list[tuple], pauses: list[tuple]):
+        self.start = start
+        self.end = end
+        self.episodes = episodes  # (episode id, person id, admitted_on, exit_date)
+        self.pauses = pauses  # (episode id, start, end)
+
+    def states_for(self, start: dt.date, end: dt.date) -> PeriodStates:
+        if start < self.start or end > self.end:
+            raise ValueError("the period is outside the loaded records")
+        supported: dict[int, list[Interval]] = defaultdict(list)
+        episode_span: dict[int, tuple[int, Interval]] = {}
+        for episode_id, person_id, admitted_on, exit_date in self.episodes:
+            last = end if exit_date is None else min(end, exit_date - ONE_DAY)
+            first = max(start, admitted_on)
+            if first <= last:
+                supported[person_id].append((first, last))
+                episode_span[episode_id] = (person_id, (first, last))
+        veille: dict[int, list[Interval]] = defaultdict(list)
+        for episode_id, p_start, p_end in self.pauses:
+            if episode_id in episode_span and p_start <= end and p_end >= start:
                 # A pause only counts on days its own episode supports the person (never in
                 # the next episode, even when the data let it run past its episode's exit).
                 person_id, (first, last) = episode_span[episode_id]
                 veille[person_id] += clip([(p_start, p_end)], first, last)
-    supported = {pid: merge(iv) for pid, iv in supported.items()}
-    veille = {pid: merge(iv) for pid, iv in veille.items() if iv}
-    return PeriodStates(start, end, supported, veille)
+        supported = {pid: merge(iv) for pid, iv in supported.items()}
+        veille = {pid: merge(iv) for pid, iv in veille.items() if iv}
+        return PeriodStates(start, end, supported, veille)
+
+
+def period_records(persons, start: dt.date, end: dt.date) -> PeriodRecords:
+    """Load episodes and pauses overlapping [start, end] for `persons` (a queryset or ids), in
+    two queries."""
+    episodes = Episode.objects.filter(person__in=persons, admitted_on__lte=end).filter(
+        Q(exit_date__isnull=True) | Q(exit_date__gt=start)
+    )
+    episode_rows = list(episodes.values_list("id", "person_id", "admitted_on", "exit_date"))
+    pause_rows = []
+    if episode_rows:
+        pause_rows = list(
+            Pause.objects.filter(episode__in=episodes, start__lte=end, end__gte=start).values_list(
+                "episode_id", "start", "end"
+            )
+        )
+    return PeriodRecords(start, end, episode_rows, pause_rows)
+
+
+def period_states(persons, start: dt.date, end: dt.date) -> PeriodStates:
+    """Load episodes and pauses overlapping [start, end] for `persons` (a queryset or ids)."""
+    return period_records(persons, start, end).states_for(start, end)
 
 
 def clip_all(intervals: list[Interval], within: list[Interval]) -> list[Interval]:

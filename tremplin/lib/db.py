@@ -1,0 +1,39 @@
+"""Database helpers shared by the apps.
+
+``in_ids``: a lookup for a long list of ids sent as ONE query parameter, instead of an
+``IN (%s, %s, ...)`` clause with one parameter per id (slow to build, to send and to plan with
+thousands of ids, and limited in number of parameters on SQLite):
+
+    Person.objects.filter(pk__in_ids=ids)
+    Intervention.objects.filter(person_id__in_ids=ids)
+
+PostgreSQL: ``"column" = ANY(%s::bigint[])``; SQLite: ``"column" IN (SELECT value FROM
+json_each(%s))`` (JSON1, built into SQLite since 3.38). Same rows as ``__in``.
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.db import models
+from django.db.models import Lookup
+
+
+class InIds(Lookup):
+    lookup_name = "in_ids"
+    prepare_rhs = False
+    can_use_none_as_rhs = False
+
+    def get_prep_lookup(self):
+        return [int(value) for value in self.rhs]
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        ids = self.rhs
+        if connection.vendor == "postgresql":
+            return f"{lhs} = ANY(%s::bigint[])", [*lhs_params, ids]
+        return f"{lhs} IN (SELECT value FROM json_each(%s))", [*lhs_params, json.dumps(ids)]
+
+
+models.IntegerField.register_lookup(InIds)
+models.ForeignKey.register_lookup(InIds)
