@@ -122,7 +122,7 @@ def _short_date(day: dt.date, language: str) -> str:
     return date_format(day, "SHORT_DATE_FORMAT")
 
 
-def _person_url(person_id: int, anchor: str = "") -> str:
+def person_url(person_id: int, anchor: str = "") -> str:
     return _url("person_detail", person_id) + (f"#{anchor}" if anchor else "")
 
 
@@ -200,7 +200,7 @@ def interviews_due(persons, day: dt.date) -> list[DueItem]:
         DueItem(
             kind="interview_due",
             label=label,
-            url=_person_url(pk, "log-intervention"),
+            url=person_url(pk, "log-intervention"),
             person_id=pk,
             person_name=names.get(pk, ""),
             due_on=end,
@@ -328,7 +328,7 @@ def veilles_ending(persons, day: dt.date) -> list[DueItem]:
                     else _("The veille ends on %(date)s: prepare the resumption with the person, or extend it.")
                 )
                 % {"date": _d(end)},
-                url=_person_url(person_id, f"episode-{episode_id}"),
+                url=person_url(person_id, f"episode-{episode_id}"),
                 person_id=person_id,
                 person_name=_name(first, last),
                 due_on=end,
@@ -490,7 +490,7 @@ def prescriptions_waiting(persons, day: dt.date) -> list[DueItem]:
             kind="prescription_waiting",
             label=_("Prescription of %(date)s waiting for %(days)s days: admit the person or withdraw it.")
             % {"date": _d(date), "days": (day - date).days},
-            url=_person_url(person_id, "prescriptions-title"),
+            url=person_url(person_id, "prescriptions-title"),
             person_id=person_id,
             person_name=_name(first, last),
             due_on=date + dt.timedelta(days=PRESCRIPTION_WAITING_DAYS),

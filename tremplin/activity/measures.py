@@ -21,11 +21,12 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import NamedTuple
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
 from tremplin.lib.dates import days_in_month, months_between
 from tremplin.pathways.periods import Interval, PeriodStates, period_states
+from tremplin.people.models import Person
 
 from .models import Intervention, Place, With
 
@@ -197,9 +198,19 @@ def persons_without_interview(
     always_active = {pid for pid in states.person_ids if states.is_active_all_period(pid)}
     if not always_active:
         return set()
-    if sums is None:
-        sums = period_sums(persons, start, end)
-    return {pid for pid in always_active if pid not in sums or not sums[pid].interviews}
+    if sums is not None:  # the period's sums, read anyway for the other indicators
+        return {pid for pid in always_active if pid not in sums or not sums[pid].interviews}
+    # Otherwise (the due list asks only this): one lookup per person in the (person, date) index,
+    # stopping at the first interview found, cheaper than reading every intervention of the period.
+    interview = Intervention.objects.filter(
+        person_id=OuterRef("pk"), date__gte=start, date__lte=end, with_whom__in=INTERVIEW_WITH
+    )
+    return set(
+        Person.objects.filter(pk__in_ids=always_active)
+        .exclude(Exists(interview))
+        .order_by()
+        .values_list("pk", flat=True)
+    )
 
 
 def monthly_intensity(person, last_month: dt.date, count: int = 12) -> list[dict]:

@@ -304,6 +304,7 @@ def due_list(request):
     rows = [
         {
             "item": item,
+            "person_url": due.person_url(item.person_id) if item.person_id else "",
             "counsellor": staff_names.get(item.counsellor_id, ""),
             "severity_label": due.SEVERITY_LABELS.get(item.severity, item.severity),
             "kind_label": due.KIND_LABELS.get(item.kind, item.kind),

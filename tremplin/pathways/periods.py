@@ -25,6 +25,8 @@ ONE_DAY = dt.timedelta(days=1)
 
 def merge(intervals: Iterable[Interval]) -> list[Interval]:
     """Sort and merge overlapping or touching intervals."""
+    if isinstance(intervals, list) and len(intervals) == 1:
+        return list(intervals)  # the usual case: one episode, or one veille
     result: list[Interval] = []
     for start, end in sorted(intervals):
         if result and start <= result[-1][1] + ONE_DAY:
@@ -78,7 +80,8 @@ class PeriodStates:
         self.supported: dict[int, list[Interval]] = supported
         self.veille: dict[int, list[Interval]] = veille
         self.active: dict[int, list[Interval]] = {
-            person_id: subtract(intervals, veille.get(person_id, [])) for person_id, intervals in supported.items()
+            person_id: subtract(intervals, veille[person_id]) if person_id in veille else list(intervals)
+            for person_id, intervals in supported.items()
         }
 
     @property
