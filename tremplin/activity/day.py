@@ -94,13 +94,13 @@ class DaySnapshot:
         ]
 
     @cached_property
-    def episode_ids(self) -> list[int]:
-        return [episode.pk for episode in self.supported]
+    def episode_ids(self) -> frozenset[int]:
+        return frozenset(episode.pk for episode in self.supported)
 
     @cached_property
-    def person_ids(self) -> list[int]:
+    def person_ids(self) -> frozenset[int]:
         """Persons supported on the day."""
-        return sorted({episode.person_id for episode in self.supported})
+        return frozenset(episode.person_id for episode in self.supported)
 
     # Counsellors --------------------------------------------------------------------------------
 
@@ -110,7 +110,7 @@ class DaySnapshot:
         when several overlap)."""
         return self._assignments_of(self.episode_ids)
 
-    def _assignments_of(self, episode_ids: list[int]) -> dict[int, tuple[int, dt.date]]:
+    def _assignments_of(self, episode_ids: frozenset[int] | set[int]) -> dict[int, tuple[int, dt.date]]:
         if not episode_ids:
             return {}
         day = self.day
@@ -133,7 +133,7 @@ class DaySnapshot:
         if "assignments" in self.__dict__ or person_ids is None:
             assignments = self.assignments
         else:
-            assignments = self._assignments_of([episode.pk for episode in episodes])
+            assignments = self._assignments_of({episode.pk for episode in episodes})
         result = {}
         for episode in episodes:
             assignment = assignments.get(episode.pk)
@@ -146,7 +146,7 @@ class DaySnapshot:
     def names_of(self, person_ids) -> dict[int, str]:
         """{person id: "First LAST"} for `person_ids`, read once per person for the whole page
         (one query for those not read yet, none when all are)."""
-        missing = sorted({pk for pk in person_ids if pk not in self._names})
+        missing = {pk for pk in person_ids if pk not in self._names}
         if missing:
             self.add_names(Person.objects.filter(pk__in_ids=missing).values_list("pk", "first_name", "last_name"))
         return self._names

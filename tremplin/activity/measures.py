@@ -206,7 +206,7 @@ def persons_without_interview(
         person_id=OuterRef("pk"), date__gte=start, date__lte=end, with_whom__in=INTERVIEW_WITH
     )
     return set(
-        Person.objects.filter(pk__in_ids=always_active)
+        Person.objects.filter(pk__in_ids=set(always_active))
         .exclude(Exists(interview))
         .order_by()
         .values_list("pk", flat=True)

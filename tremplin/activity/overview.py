@@ -64,7 +64,7 @@ def caseload_persons(staff: Staff, day: dt.date, visible):
     """The persons of `staff`'s caseload that the user may see, as a queryset over their ids
     (read once: the following queries stay simple whatever the size of the platform)."""
     ids = list((persons_of(staff, day) & visible).values_list("pk", flat=True))
-    return Person.objects.filter(pk__in_ids=ids)
+    return Person.objects.filter(pk__in_ids=set(ids))
 
 
 @dataclass

@@ -301,13 +301,15 @@ def due_list(request):
     if kind in due.KIND_LABELS:
         items = [i for i in items if i.kind == kind]
     page = Paginator(items, 100).get_page(request.GET.get("page"))
+    severity_labels = {code: str(label) for code, label in due.SEVERITY_LABELS.items()}  # translated once
+    kind_labels = {code: str(label) for code, label in due.KIND_LABELS.items()}
     rows = [
         {
             "item": item,
             "person_url": due.person_url(item.person_id) if item.person_id else "",
             "counsellor": staff_names.get(item.counsellor_id, ""),
-            "severity_label": due.SEVERITY_LABELS.get(item.severity, item.severity),
-            "kind_label": due.KIND_LABELS.get(item.kind, item.kind),
+            "severity_label": severity_labels.get(item.severity, item.severity),
+            "kind_label": kind_labels.get(item.kind, item.kind),
         }
         for item in page.object_list
     ]

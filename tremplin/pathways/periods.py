@@ -110,11 +110,13 @@ class PeriodRecords:
         supported: dict[int, list[Interval]] = defaultdict(list)
         episode_span: dict[int, tuple[int, Interval]] = {}
         for episode_id, person_id, admitted_on, exit_date in self.episodes:
-            last = end if exit_date is None else min(end, exit_date - ONE_DAY)
-            first = max(start, admitted_on)
+            # min()/max() written out: this loop runs over every episode of a whole team.
+            last = end if exit_date is None or exit_date > end else exit_date - ONE_DAY
+            first = admitted_on if admitted_on > start else start
             if first <= last:
-                supported[person_id].append((first, last))
-                episode_span[episode_id] = (person_id, (first, last))
+                span = (first, last)
+                supported[person_id].append(span)
+                episode_span[episode_id] = (person_id, span)
         veille: dict[int, list[Interval]] = defaultdict(list)
         for episode_id, p_start, p_end in self.pauses:
             if episode_id in episode_span and p_start <= end and p_end >= start:
@@ -122,7 +124,7 @@ class PeriodRecords:
                 # the next episode, even when the data let it run past its episode's exit).
                 person_id, (first, last) = episode_span[episode_id]
                 veille[person_id] += clip([(p_start, p_end)], first, last)
-        supported = {pid: merge(iv) for pid, iv in supported.items()}
+        supported = {pid: iv if len(iv) == 1 else merge(iv) for pid, iv in supported.items()}
         veille = {pid: merge(iv) for pid, iv in veille.items() if iv}
         return PeriodStates(start, end, supported, veille)
 
