@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from tests.activity.conftest import supported
 from tests.factories import (
@@ -274,3 +275,40 @@ def test_every_producer_is_importable_and_returns_items(path, lead):
     from django.utils.module_loading import import_string
 
     assert list(import_string(path)(everyone(lead), today())) == []
+
+
+# Shared machinery ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("prefix", ["/", "/tremplin/"])
+def test_the_links_of_due_items_are_those_django_reverses(prefix):
+    """Items link with URLs reversed once per name and page: the same as reverse(), behind a
+    script prefix too (a deployment under a sub-path)."""
+    from django.urls import get_script_prefix, reverse, set_script_prefix
+
+    previous = get_script_prefix()
+    set_script_prefix(prefix)
+    try:
+        for name in ["person_detail", "recognition_add", "exit_episode", "outreach_add", "appointment_detail"]:
+            for pk in [1, 42, 9_876_543_210]:
+                assert due.url_of(name, pk) == reverse(name, args=[pk])
+        assert due.person_url(7, "log-intervention") == reverse("person_detail", args=[7]) + "#log-intervention"
+    finally:
+        set_script_prefix(previous)
+
+
+def test_producers_share_one_snapshot_of_the_day_and_give_the_same_items_alone(lead, counsellor, colleague):
+    """collect() reads the episodes once for all producers; each producer called alone (its own
+    snapshot) gives the same items."""
+    day = today()
+    for index in range(4):
+        person = PersonFactory(organisation=lead)
+        episode = supported(person, counsellor if index % 2 else colleague)
+        if index == 3:
+            PauseFactory(episode=episode, start=day - dt.timedelta(days=20), end=day + dt.timedelta(days=3))
+    persons = everyone(lead)
+    together = due.collect(persons, day)
+    alone = sorted((item for path in due.PRODUCERS for item in import_string(path)(persons, day)), key=due.sort_key)
+    assert [(i.kind, i.person_id, i.label) for i in together] == [(i.kind, i.person_id, i.label) for i in alone]
+    assert {i.counsellor_id for i in together if i.person_id} <= {counsellor.pk, colleague.pk}
+    assert all(i.counsellor_id for i in together if i.kind != "prescription_waiting")

@@ -124,20 +124,20 @@ def _short_date(day: dt.date, language: str) -> str:
 
 
 def person_url(person_id: int, anchor: str = "") -> str:
-    return _url("person_detail", person_id) + (f"#{anchor}" if anchor else "")
+    return url_of("person_detail", person_id) + (f"#{anchor}" if anchor else "")
 
 
 _PLACEHOLDER = 9_876_543_210
 
 
-def _url(name: str, pk: int) -> str:
+def url_of(name: str, pk: int) -> str:
     """`reverse(name, args=[pk])` for the many items of a list: the URL pattern is reversed once
     per name (and script prefix), then the id is put in place."""
     return _url_maker(name)(pk)
 
 
 def _url_maker(name: str) -> Callable[[int], str]:
-    """`_url` for one URL name, for a loop over many items."""
+    """`url_of` for one URL name, for a loop over many items."""
     before, after = _url_parts(name, get_script_prefix())
     return lambda pk: f"{before}{pk}{after}"
 
@@ -465,7 +465,7 @@ def contact_risks(persons, day: dt.date) -> list[DueItem]:
                         "is possible, after a documented analysis."
                     )
                     % {"date": _d(episode.last_contact), "count": len(since)},
-                    url=_url("exit_episode", episode.pk),
+                    url=url_of("exit_episode", episode.pk),
                     person_id=episode.person_id,
                     person_name=episode.person_name,
                     due_on=add_months(episode.last_contact, rules.DISENGAGEMENT_SILENCE_MONTHS),
@@ -481,7 +481,7 @@ def contact_risks(persons, day: dt.date) -> list[DueItem]:
                     "(%(count)s outreach attempts recorded since)."
                 )
                 % {"date": _d(episode.last_contact), "count": len(since)},
-                url=_url("outreach_add", episode.pk),
+                url=url_of("outreach_add", episode.pk),
                 person_id=episode.person_id,
                 person_name=episode.person_name,
                 due_on=add_months(episode.last_contact, NO_CONTACT_MONTHS),

@@ -107,6 +107,16 @@ class Row:
     def next_due(self) -> due.DueItem | None:
         return self.due[0] if self.due else None
 
+    @property
+    def url(self) -> str:
+        """The person's page (reversed once per page for all the rows)."""
+        return due.person_url(self.person.pk)
+
+    @property
+    def log_url(self) -> str:
+        """The form to log an intervention for the person."""
+        return due.url_of("intervention_add", self.person.pk)
+
 
 def rows_for(persons, day: dt.date, items: list[due.DueItem] | None = None) -> list[Row]:
     """One row per person of `persons` supported on `day`. The episodes, veilles and counsellors
