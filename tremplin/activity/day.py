@@ -1,9 +1,11 @@
 """The day snapshot: what the due producers and the caseload rows all read about the same
 persons on the same day, loaded once per page instead of once per producer.
 
-``collect`` (due.py) and ``rows_for`` (overview.py) open a snapshot with ``DaySnapshot.sharing``;
-a producer calls ``DaySnapshot.of(persons, day)``, which returns the snapshot being shared for
-these very persons and day, or else a new one of its own (a producer called alone still works).
+``collect`` (due.py) shares a snapshot with its producers (``DaySnapshot.sharing``); the caseload's
+``rows_for`` (overview.py) makes one, reads its rows from it and hands it to ``collect``. A
+producer calls ``DaySnapshot.of(persons, day)``, which returns the snapshot being shared for
+these very persons (the same object) and day, or else a new one of its own (a producer called
+alone gives the same items).
 Everything is loaded lazily, on first use, and only for the duration of the page: nothing is
 cached across requests, so nothing can go stale.
 

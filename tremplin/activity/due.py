@@ -21,7 +21,10 @@ their paths, for example at merge time::
     ]
 
 ``collect(persons, day)`` calls every producer, fills ``counsellor_id`` (the person's counsellor
-today) when the producer left it empty, and sorts: urgent first, then by date. The caseload
+today) when the producer left it empty, and sorts: urgent first, then by date. During the call,
+``DaySnapshot.of(persons, day)`` (activity/day.py) gives the producers what several of them need
+-- the episodes supported today and those in veille, the states of the quarter, counsellors and
+names -- read once for all of them; a producer may use it or query on its own. The caseload
 ("next thing due"), the counsellor's "À faire" page and the team's all call ``collect``.
 
 The producers of this module (docs/daily-work.md explains each reading):
