@@ -25,8 +25,8 @@ import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
 from functools import cached_property
+from typing import NamedTuple
 
 from django.db.models import Q
 
@@ -38,8 +38,7 @@ from tremplin.people.models import Person
 _shared: ContextVar[DaySnapshot | None] = ContextVar("tremplin_day_snapshot", default=None)
 
 
-@dataclass(frozen=True)
-class SupportedEpisode:
+class SupportedEpisode(NamedTuple):  # a named tuple: thousands of them for a whole team
     pk: int
     person_id: int
     admitted_on: dt.date
