@@ -25,6 +25,7 @@ from tremplin.organisations.models import Staff
 from tremplin.pathways.caseload import active_counts, ceiling
 from tremplin.pathways.models import CounsellorAssignment, Episode
 from tremplin.pathways.periods import contains
+from tremplin.pathways.services import PERSON_FIELDS
 from tremplin.pathways.states import Status, in_veille_filter, supported_episodes
 from tremplin.people.models import Person
 
@@ -34,18 +35,9 @@ from .models import Intervention
 from .services import open_alerts
 
 ALERTS_SHOWN = 5
-# Not shown on the caseload: left unread (the identity, contact and history of many persons).
-PERSON_FIELDS_NOT_SHOWN = (
-    "birth_date",
-    "sex",
-    "phone",
-    "email",
-    "address",
-    "legal_representative",
-    "legal_representative_contact",
-    "disabilities",
-    "education_level",
-)
+# Not shown on the caseload: left unread (the identity, contact and history of many persons):
+# every field of the person's record but the name.
+PERSON_FIELDS_NOT_SHOWN = tuple(name for name in PERSON_FIELDS if name not in ("first_name", "last_name"))
 STATUS_ORDER = {Status.ACTIVE: 0, Status.IN_VEILLE: 1}
 LEVEL_ORDER = {level: index for index, level in enumerate(measures.LEVELS)}
 
