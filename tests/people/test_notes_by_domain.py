@@ -17,6 +17,19 @@ from tremplin.people.models import Consent, Note, Objection
 DAY = dt.date(2024, 5, 2)
 
 
+def medical_consent(person, recipient, doctor, *, purpose="Suivi", decision="agreed"):
+    """The person's decision on sharing their medical notes with `recipient`, recorded by the doctor."""
+    return Consent.objects.create(
+        person=person,
+        domain="medical",
+        recipient=recipient,
+        purpose=purpose,
+        decision=decision,
+        decided_on=DAY,
+        recorded_by=doctor,
+    )
+
+
 @pytest.fixture
 def doctor(lead):
     return StaffFactory(
@@ -84,15 +97,7 @@ def test_a_restricted_note_is_hidden_from_other_domains_and_the_team(
 def test_sharing_beyond_the_domain_needs_a_consent_naming_what_and_with_whom(
     person, medical_note, doctor, counsellor, colleague
 ):
-    Consent.objects.create(
-        person=person,
-        domain="medical",
-        recipient=counsellor,
-        purpose="Adapter le poste de travail",
-        decision="agreed",
-        decided_on=DAY,
-        recorded_by=doctor,
-    )
+    medical_consent(person, counsellor, doctor, purpose="Adapter le poste de travail")
     assert "Traitement X." in reads(counsellor, person)
     assert "Traitement X." not in reads(colleague, person)  # not named in the consent
 
@@ -109,24 +114,8 @@ def test_a_consent_to_the_professionals_following_the_person_covers_counsellors_
 
 
 def test_a_refused_or_withdrawn_consent_shares_nothing(person, medical_note, doctor, counsellor):
-    Consent.objects.create(
-        person=person,
-        domain="medical",
-        recipient=counsellor,
-        purpose="Suivi",
-        decision="refused",
-        decided_on=DAY,
-        recorded_by=doctor,
-    )
-    withdrawn = Consent.objects.create(
-        person=person,
-        domain="medical",
-        recipient=counsellor,
-        purpose="Suivi",
-        decision="agreed",
-        decided_on=DAY,
-        recorded_by=doctor,
-    )
+    medical_consent(person, counsellor, doctor, decision="refused")
+    withdrawn = medical_consent(person, counsellor, doctor)
     privacy.withdraw_consent(doctor.user, withdrawn, dt.date.today())
     assert "Traitement X." not in reads(counsellor, person)
 
@@ -135,30 +124,14 @@ def test_a_consent_for_one_domain_does_not_share_another(person, doctor, psychol
     Note.objects.create(
         person=person, domain="psychological", author=psychologist, written_on=DAY, text="Traitement X."
     )
-    Consent.objects.create(
-        person=person,
-        domain="medical",
-        recipient=counsellor,
-        purpose="Suivi",
-        decision="agreed",
-        decided_on=DAY,
-        recorded_by=doctor,
-    )
+    medical_consent(person, counsellor, doctor)
     assert "Traitement X." not in reads(counsellor, person)
 
 
 def test_the_objection_of_the_person_is_respected_even_with_a_consent(
     person, medical_note, doctor, other_doctor, counsellor
 ):
-    Consent.objects.create(
-        person=person,
-        domain="medical",
-        recipient=counsellor,
-        purpose="Suivi",
-        decision="agreed",
-        decided_on=DAY,
-        recorded_by=doctor,
-    )
+    medical_consent(person, counsellor, doctor)
     client_for(doctor).post(
         reverse("objection_add", args=[person.pk]), {"domain": "medical", "made_on": DAY.isoformat(), "reason": "Non"}
     )
