@@ -23,6 +23,7 @@ from tremplin.audit.models import AuditEntry
 from tremplin.lib.dates import today
 from tremplin.lib.errors import ConcurrentEditError, DomainError
 from tremplin.pathways import services
+from tremplin.pathways.caseload import active_counts
 from tremplin.pathways.models import CounsellorAssignment, Episode, Pause
 from tremplin.people.models import Recognition
 
@@ -198,6 +199,19 @@ def test_every_change_of_counsellor_is_kept_with_its_dates(person, counsellor, c
     ]
     assert episode.current_counsellor(D(2024, 3, 1)) == counsellor
     assert Episode.objects.get(pk=episode.pk).current_counsellor(D(2024, 6, 1)) == colleague
+
+
+def test_a_counsellor_change_on_the_day_the_current_one_started_corrects_it(person, counsellor, colleague):
+    episode = services.admit(
+        counsellor.user, PrescriptionFactory(person=person), admitted_on=D(2024, 2, 1), counsellor=counsellor
+    )
+    services.change_counsellor(counsellor.user, episode, counsellor=colleague, start=D(2024, 2, 1))
+    assignments = list(CounsellorAssignment.objects.filter(episode=episode))
+    assert [(a.staff, a.start, a.end) for a in assignments] == [(colleague, D(2024, 2, 1), None)]
+    # One counsellor on that day: the person counts in one caseload only.
+    assert active_counts([counsellor.pk, colleague.pk], D(2024, 2, 1)) == {colleague.pk: 1}
+    entry = AuditEntry.objects.get(action="episode.counsellor_changed")
+    assert entry.changes == {"counsellor": [counsellor.name, colleague.name]}
 
 
 def test_assignment_beyond_the_ceiling_needs_a_justification(lead, counsellor):

@@ -437,19 +437,32 @@ def change_counsellor(
     _check_not_future(start, "start")
     _check_counsellor(counsellor, episode.person, start)
     _check_ceiling(counsellor, start, over_ceiling_justification)
-    if current is not None:
-        current.end = max(current.start, start - dt.timedelta(days=1))
-        current.save(update_fields=["end"])
-    assignment = CounsellorAssignment.objects.create(
-        episode=episode, staff=counsellor, start=start, over_ceiling_justification=over_ceiling_justification.strip()
-    )
+    previous_name = current.staff.name if current else None
+    if current is not None and start == current.start:
+        # A change on the day the current counsellor started corrects that assignment: keeping it
+        # too would give the person two counsellors that day (and count them in both caseloads).
+        # The history of changes keeps who was named first.
+        assignment = current
+        assignment.staff = counsellor
+        assignment.over_ceiling_justification = over_ceiling_justification.strip()
+        assignment.save(update_fields=["staff", "over_ceiling_justification"])
+    else:
+        if current is not None:
+            current.end = start - dt.timedelta(days=1)
+            current.save(update_fields=["end"])
+        assignment = CounsellorAssignment.objects.create(
+            episode=episode,
+            staff=counsellor,
+            start=start,
+            over_ceiling_justification=over_ceiling_justification.strip(),
+        )
     record(
         user,
         "episode.counsellor_changed",
         episode,
         person=episode.person,
-        changes={"counsellor": [current.staff.name if current else None, counsellor.name]},
-        detail={"start": start.isoformat()},
+        changes={"counsellor": [previous_name, counsellor.name]},
+        detail={"start": start.isoformat(), "same_day_correction": assignment is current},
     )
     return assignment
 
