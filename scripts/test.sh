@@ -11,7 +11,8 @@ ensure_venv "[test]"
 export TREMPLIN_VAR_DIR="${TREMPLIN_VAR_DIR:-$PWD/var/test}"
 echo "Database: ${DATABASE_URL:-SQLite (embedded)}"
 .venv/bin/python -m ruff check --quiet tremplin tests
-.venv/bin/tremplin makemigrations --check --dry-run --settings=tremplin.settings_test >/dev/null \
+# Models against migrations, on the embedded database (no server needed for this check).
+env -u DATABASE_URL .venv/bin/tremplin makemigrations --check --dry-run --settings=tremplin.settings_test >/dev/null \
   || { echo "Models and migrations differ: run 'tremplin makemigrations'." >&2; exit 1; }
 # Browser tests run after the rest, one at a time: under parallel load a live server and Chromium
 # compete with the other tests for the two cores and time out.
