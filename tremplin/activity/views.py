@@ -25,7 +25,7 @@ from tremplin.access import scope
 from tremplin.access.permissions import Role, can, permission_required, require, role_of
 from tremplin.lib.dates import today
 from tremplin.lib.errors import DomainError
-from tremplin.lib.forms import add_domain_error
+from tremplin.lib.forms import add_domain_error, submitted_edit
 from tremplin.pathways.models import Episode
 from tremplin.pathways.states import in_veille_filter, supported_episodes
 from tremplin.people.models import Person
@@ -152,21 +152,22 @@ def intervention_edit(request, pk):
     intervention = _own_intervention(request, pk)
     person = _person_with_episodes(request.user, intervention.person_id)
     form = InterventionForm(request.POST or None, person=person, instance=intervention)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_intervention(
-                request.user, intervention, form.service_data(), form.cleaned_data.get("version") or 0
-            )
-        except DomainError as error:
-            if error.code == "concurrent_edit":
-                messages.error(request, str(error.message))
-                intervention.refresh_from_db()
-                form = InterventionForm(person=person, instance=intervention)
-            else:
-                add_domain_error(form, error)
-        else:
-            messages.success(request, _("Intervention saved."))
-            return redirect(reverse("person_detail", args=[person.pk]) + "#person-activity")
+
+    def reloaded():  # the version saved by the other person
+        intervention.refresh_from_db()
+        return InterventionForm(person=person, instance=intervention)
+
+    done, form = submitted_edit(
+        request,
+        form,
+        lambda data: services.update_intervention(
+            request.user, intervention, form.service_data(), data.get("version") or 0
+        ),
+        refresh=reloaded,
+    )
+    if done:
+        messages.success(request, _("Intervention saved."))
+        return redirect(reverse("person_detail", args=[person.pk]) + "#person-activity")
     return render(
         request,
         "activity/intervention_form.html",

@@ -21,7 +21,7 @@ from tremplin.access.permissions import permission_required, require
 from tremplin.activity.models import Intervention
 from tremplin.lib.dates import add_months, today
 from tremplin.lib.errors import DomainError
-from tremplin.lib.forms import add_domain_error, submitted
+from tremplin.lib.forms import add_domain_error, submitted, submitted_edit
 from tremplin.pathways.models import Episode
 
 from . import services
@@ -56,12 +56,6 @@ def _safe_next(request) -> str | None:
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=False):
         return target
     return None
-
-
-def _handle_concurrent(request, error, refresh):
-    """Show the other person's version and say why; returns the refreshed form."""
-    messages.error(request, str(error.message))
-    return refresh()
 
 
 # Employers ---------------------------------------------------------------------------------
@@ -162,16 +156,14 @@ def employer_edit(request, pk):
     employer = scope.get_employer(request.user, pk)
     require(request.user, "employer.change")
     form = EmployerForm(request.POST or None, instance=Employer.objects.get(pk=employer.pk))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_employer(request.user, employer, form.employer_data(), form.cleaned_data.get("version"))
-        except DomainError as error:
-            if error.code == "concurrent_edit":
-                form = _handle_concurrent(request, error, lambda: EmployerForm(instance=Employer.objects.get(pk=pk)))
-            else:
-                add_domain_error(form, error)
-        else:
-            return _done(request, reverse("employer_detail", args=[employer.pk]), _("Changes saved."))
+    done, form = submitted_edit(
+        request,
+        form,
+        lambda data: services.update_employer(request.user, employer, form.employer_data(), data.get("version")),
+        refresh=lambda: EmployerForm(instance=Employer.objects.get(pk=pk)),
+    )
+    if done:
+        return _done(request, reverse("employer_detail", args=[employer.pk]), _("Changes saved."))
     return render(request, "employment/employer_form.html", {"form": form, "employer": employer, "creating": False})
 
 
@@ -201,18 +193,14 @@ def contact_edit(request, pk):
     contact = _get_contact(request, pk)
     require(request.user, "employer.change")
     form = ContactForm(request.POST or None, instance=EmployerContact.objects.get(pk=contact.pk))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_contact(request.user, contact, form.contact_data(), form.cleaned_data.get("version"))
-        except DomainError as error:
-            if error.code == "concurrent_edit":
-                form = _handle_concurrent(
-                    request, error, lambda: ContactForm(instance=EmployerContact.objects.get(pk=pk))
-                )
-            else:
-                add_domain_error(form, error)
-        else:
-            return _done(request, reverse("employer_detail", args=[contact.employer_id]), _("Contact saved."))
+    done, form = submitted_edit(
+        request,
+        form,
+        lambda data: services.update_contact(request.user, contact, form.contact_data(), data.get("version")),
+        refresh=lambda: ContactForm(instance=EmployerContact.objects.get(pk=pk)),
+    )
+    if done:
+        return _done(request, reverse("employer_detail", args=[contact.employer_id]), _("Contact saved."))
     return render(
         request,
         "employment/employer_simple_form.html",
@@ -274,18 +262,14 @@ def contract_edit(request, pk):
     require(request.user, "employment.change")
     employers = scope.employers_for(request.user)
     form = ContractForm(request.POST or None, instance=Contract.objects.get(pk=contract.pk), employers=employers)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_contract(request.user, contract, form.contract_data(), form.cleaned_data.get("version"))
-        except DomainError as error:
-            if error.code == "concurrent_edit":
-                form = _handle_concurrent(
-                    request, error, lambda: ContractForm(instance=Contract.objects.get(pk=pk), employers=employers)
-                )
-            else:
-                add_domain_error(form, error)
-        else:
-            return _done(request, _person_url(contract.person_id) + "#employment-title", _("Contract saved."))
+    done, form = submitted_edit(
+        request,
+        form,
+        lambda data: services.update_contract(request.user, contract, form.contract_data(), data.get("version")),
+        refresh=lambda: ContractForm(instance=Contract.objects.get(pk=pk), employers=employers),
+    )
+    if done:
+        return _done(request, _person_url(contract.person_id) + "#employment-title", _("Contract saved."))
     return render(
         request,
         "employment/contract_form.html",
@@ -363,18 +347,14 @@ def placement_edit(request, pk):
     require(request.user, "employment.change")
     employers = scope.employers_for(request.user)
     form = PlacementForm(request.POST or None, instance=Placement.objects.get(pk=placement.pk), employers=employers)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_placement(request.user, placement, form.placement_data(), form.cleaned_data.get("version"))
-        except DomainError as error:
-            if error.code == "concurrent_edit":
-                form = _handle_concurrent(
-                    request, error, lambda: PlacementForm(instance=Placement.objects.get(pk=pk), employers=employers)
-                )
-            else:
-                add_domain_error(form, error)
-        else:
-            return _done(request, _person_url(placement.person_id) + "#employment-title", _("Placement saved."))
+    done, form = submitted_edit(
+        request,
+        form,
+        lambda data: services.update_placement(request.user, placement, form.placement_data(), data.get("version")),
+        refresh=lambda: PlacementForm(instance=Placement.objects.get(pk=pk), employers=employers),
+    )
+    if done:
+        return _done(request, _person_url(placement.person_id) + "#employment-title", _("Placement saved."))
     return render(
         request,
         "employment/placement_form.html",
@@ -479,18 +459,14 @@ def agreement_sign(request, pk):
     require(request.user, "agreement.generate")
     person = agreement.episode.person
     form = SignatureForm(request.POST or None, instance=SupportAgreement.objects.select_related("employer").get(pk=pk))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.record_signatures(request.user, agreement, form.signature_data(), form.cleaned_data.get("version"))
-        except DomainError as error:
-            if error.code == "concurrent_edit":
-                form = _handle_concurrent(
-                    request, error, lambda: SignatureForm(instance=SupportAgreement.objects.get(pk=pk))
-                )
-            else:
-                add_domain_error(form, error)
-        else:
-            return _done(request, _person_url(person.pk) + f"#agreement-{agreement.pk}", _("Signature dates saved."))
+    done, form = submitted_edit(
+        request,
+        form,
+        lambda data: services.record_signatures(request.user, agreement, form.signature_data(), data.get("version")),
+        refresh=lambda: SignatureForm(instance=SupportAgreement.objects.get(pk=pk)),
+    )
+    if done:
+        return _done(request, _person_url(person.pk) + f"#agreement-{agreement.pk}", _("Signature dates saved."))
     return render(request, "employment/agreement_sign.html", {"form": form, "person": person, "agreement": agreement})
 
 

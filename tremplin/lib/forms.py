@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.forms.models import construct_instance
 
@@ -35,14 +36,26 @@ def submitted(request, form: forms.Form, action) -> bool:
     A rule the service refuses (DomainError) is shown next to its field; the service's transaction
     was rolled back, so nothing is saved.
     """
+    return submitted_edit(request, form, action)[0]
+
+
+def submitted_edit(request, form: forms.Form, action, refresh=None) -> tuple[bool, forms.Form]:
+    """`submitted`, for a record edited with its version number: returns (done, form to show).
+
+    When someone else saved the record first (a concurrent edit), the page says so and shows
+    their version: the form `refresh()` builds from the database, instead of overwriting it.
+    """
     if request.method != "POST" or not form.is_valid():
-        return False
+        return False, form
     try:
         action(form.cleaned_data)
     except DomainError as error:
+        if refresh is not None and error.code == "concurrent_edit":
+            messages.error(request, str(error.message))
+            return False, refresh()
         add_domain_error(form, error)
-        return False
-    return True
+        return False, form
+    return True, form
 
 
 class ServiceModelForm(forms.ModelForm):

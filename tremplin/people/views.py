@@ -19,8 +19,7 @@ from tremplin.audit import display
 from tremplin.audit.log import record
 from tremplin.audit.models import AuditEntry
 from tremplin.lib.dates import today
-from tremplin.lib.errors import DomainError
-from tremplin.lib.forms import add_domain_error, submitted
+from tremplin.lib.forms import submitted, submitted_edit
 from tremplin.lib.text import normalise
 from tremplin.pathways import services
 from tremplin.pathways.models import CounsellorAssignment, Episode, OutreachAttempt, Pause, Prescription
@@ -126,23 +125,16 @@ def person_create(request):
 def person_edit(request, pk):
     person = scope.get_person(request.user, pk)
     require(request.user, "person.change")
-    if request.method == "POST":
-        form = PersonForm(request.POST, instance=Person.objects.get(pk=person.pk))
-        if form.is_valid():
-            try:
-                services.update_person(request.user, person, form.person_data(), form.cleaned_data.get("version") or 0)
-            except DomainError as error:
-                if error.code == "concurrent_edit":
-                    # Show the version saved by the other person, and say why.
-                    messages.error(request, str(error.message))
-                    form = PersonForm(instance=Person.objects.get(pk=person.pk))
-                else:
-                    add_domain_error(form, error)
-            else:
-                messages.success(request, _("Changes saved."))
-                return redirect("person_detail", pk=person.pk)
-    else:
-        form = PersonForm(instance=person)
+    form = PersonForm(request.POST or None, instance=Person.objects.get(pk=person.pk))
+    done, form = submitted_edit(
+        request,
+        form,
+        lambda data: services.update_person(request.user, person, form.person_data(), data.get("version") or 0),
+        refresh=lambda: PersonForm(instance=Person.objects.get(pk=person.pk)),
+    )
+    if done:
+        messages.success(request, _("Changes saved."))
+        return redirect("person_detail", pk=person.pk)
     return render(request, "people/person_form.html", {"form": form, "person": person, "creating": False})
 
 
