@@ -42,6 +42,13 @@ class ExternalAccountForm(ServiceModelForm):
         model = ExternalAccount
         fields = ["kind", "name", "institution", "prescriber_kind", "prescriber_organisation", "prescriber_contact"]
 
+    def __init__(self, *args, kinds=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if kinds is not None:
+            # Only the kinds the user may create are offered (access.services.may_create_account).
+            field = self.fields["kind"]
+            field.widget.choices = [choice for choice in field.choices if choice[0] in ("", *kinds)]
+
     def clean_username(self):
         username = self.cleaned_data["username"].strip()
         user_model = get_user_model()

@@ -71,6 +71,11 @@ TABLE: dict[str, set[str]] = {
     # Organisation
     "staff.view": {R.COUNSELLOR, R.COORDINATOR, R.MANAGER, R.ADMINISTRATIVE, R.CLINICIAN, R.OTHER},
     "staff.manage": {R.COORDINATOR, R.MANAGER},
+    # Who grants what (docs/permissions.md, "Qui peut attribuer quoi"); always within one's scope,
+    # never to oneself (organisations.services.check_authority).
+    "staff.grant_function": {R.COORDINATOR, R.MANAGER},  # counsellor, administrative staff, other
+    "staff.grant_senior_function": {R.MANAGER},  # coordinator, manager; changing theirs
+    "staff.grant_clinical_domain": {R.MANAGER},  # medical, psychological, social: reads clinical notes
     "organisation.create": {R.MANAGER},
     # Notes by domain (which notes a user may read is decided by people.notes, per note)
     "note.view": TEAM,
@@ -84,6 +89,9 @@ TABLE: dict[str, set[str]] = {
     "audit.view": {R.MANAGER, R.ADMINISTRATOR},
     # Accounts and security (2FA reset, lockouts, external accounts)
     "account.manage": {R.MANAGER, R.ADMINISTRATOR},
+    # Creating external accounts: only the lead organisation's manager (access.services).
+    "account.create_administrator": {R.MANAGER},
+    "account.create_external": {R.MANAGER, R.ADMINISTRATOR},  # funder, prescriber
     # External accounts
     "funder.view": {R.FUNDER, R.MANAGER},
     "prescriber.view": {R.PRESCRIBER},

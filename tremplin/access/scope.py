@@ -182,11 +182,17 @@ def get_employer(user, pk):
 
 def accounts_for(user):
     """User accounts the user may manage: the whole platform (staff and external accounts) for
-    an administrator or a manager of the lead organisation; else the staff of one's organisation."""
+    an administrator or a manager of the lead organisation; the staff of one's organisation for
+    a partner organisation's manager; none for anybody without `account.manage` (so that an
+    existing and a missing account answer the same: 404)."""
     from django.contrib.auth import get_user_model
     from django.db.models import Q
 
+    from .permissions import can
+
     users = get_user_model().objects
+    if not can(user, "account.manage"):
+        return users.none()
     staff = staff_of(user)
     if staff is not None and not staff.sees_whole_platform:
         return users.filter(staff__organisation_id=staff.organisation_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,6 +16,8 @@ from django_otp import login as otp_login
 
 from tremplin.audit.log import record
 from tremplin.lib.dates import today
+from tremplin.lib.errors import DomainError
+from tremplin.lib.forms import submitted
 
 from . import funder, otp, prescriber, scope, services
 from .forms import EnrolForm, ExternalAccountForm, TokenForm
@@ -140,20 +143,27 @@ def account_list(request):
         }
         for u in users
     ]
-    return render(request, "access/account_list.html", {"rows": rows})
+    may_create = bool(services.creatable_kinds(request.user))
+    return render(request, "access/account_list.html", {"rows": rows, "may_create": may_create})
 
 
-@permission_required("account.manage")
+@permission_required("account.create_external")
 def account_create(request):
+    kinds = services.creatable_kinds(request.user)
+    if not kinds:
+        raise PermissionDenied  # a partner organisation's direction creates no external account
     platform = scope.platform_of(request.user)
     if platform is None:
         raise Http404
-    form = ExternalAccountForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        account = services.create_external_account(request.user, platform, form.cleaned_data)
-        messages.success(request, _("Account created for %(name)s.") % {"name": account.name})
+    form = ExternalAccountForm(request.POST or None, kinds=kinds)
+    if submitted(request, form, lambda data: _created(request, platform, data)):
         return redirect("account_list")
     return render(request, "access/account_form.html", {"form": form})
+
+
+def _created(request, platform, data):
+    account = services.create_external_account(request.user, platform, data)
+    messages.success(request, _("Account created for %(name)s.") % {"name": account.name})
 
 
 def _account(request, pk):
@@ -167,10 +177,14 @@ def _account(request, pk):
 def account_reset_otp(request, pk):
     target = _account(request, pk)
     require(request.user, "account.manage")
-    services.reset_second_factor(request.user, target)
-    messages.success(
-        request, _("Two-factor authentication reset: %(login)s enrols again at the next sign-in.") % {"login": target}
-    )
+    try:
+        services.reset_second_factor(request.user, target)
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, _("Two-factor authentication reset: %(login)s enrols again at the next sign-in.") % {"login": target}
+        )
     return redirect("account_list")
 
 
@@ -178,8 +192,12 @@ def account_reset_otp(request, pk):
 def account_unlock(request, pk):
     target = _account(request, pk)
     require(request.user, "account.manage")
-    services.unlock(request.user, target)
-    messages.success(request, _("%(login)s can sign in again.") % {"login": target})
+    try:
+        services.unlock(request.user, target)
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("%(login)s can sign in again.") % {"login": target})
     return redirect("account_list")
 
 

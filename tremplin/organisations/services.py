@@ -13,6 +13,120 @@ from .models import Organisation, Platform, Staff
 
 STAFF_FIELDS = ["organisation", "name", "function", "clinical_domain", "fte", "start", "end", "rncp37779"]
 
+SENIOR_FUNCTIONS = {Staff.Function.COORDINATOR, Staff.Function.MANAGER}
+# What decides a staff member's role and scope: nobody changes these on their own record, and
+# only the direction changes them on a coordinator's or a manager's record.
+AUTHORITY_FIELDS = ["organisation", "function", "clinical_domain", "start", "end"]
+
+
+def _self_messages() -> dict:
+    return {
+        "organisation": _("You cannot move yourself to another organisation: someone with authority over it must do it."),
+        "function": _("You cannot change your own function: someone with authority over it must do it."),
+        "clinical_domain": _(
+            "You cannot change your own clinical domain: someone with authority over it must do it."
+        ),
+        "start": _("You cannot change the dates of your own post: someone with authority over it must do it."),
+        "end": _("You cannot change the dates of your own post: someone with authority over it must do it."),
+    }
+
+
+def clinical_domain_of(function: str, domain: str) -> str:
+    """The clinical domain that makes a staff member a clinician (function "other" only)."""
+    return domain if function == Staff.Function.OTHER else ""
+
+
+def may_grant_clinical_domain(user, organisation: Organisation) -> bool:
+    """A manager of the staff member's organisation, or of the platform's lead organisation."""
+    from tremplin.access.permissions import can
+    from tremplin.access.scope import staff_of
+
+    actor = staff_of(user)
+    if actor is None or not can(user, "staff.grant_clinical_domain"):
+        return False
+    if actor.organisation.platform_id != organisation.platform_id:
+        return False
+    return actor.organisation_id == organisation.pk or actor.organisation.is_lead
+
+
+def check_authority(user, staff: Staff | None, data: dict, username: str = "") -> None:
+    """Refuse (DomainError, next to the field) what the user has no authority to grant.
+
+    `staff` is the record before the change (None when creating it). The rules are written in
+    docs/permissions.md, "Qui peut attribuer quoi"; the actions in access.permissions.TABLE."""
+    from tremplin.access.permissions import can
+    from tremplin.access.scope import organisations_for
+
+    if staff is not None and staff.user_id is not None and staff.user_id == user.pk:
+        messages = _self_messages()
+        for name in AUTHORITY_FIELDS:
+            if name in data and data[name] != getattr(staff, name):
+                raise DomainError(messages[name], field=name, code="own_authority")
+    organisation = data.get("organisation") or (staff.organisation if staff else None)
+    if organisation is None or not organisations_for(user).filter(pk=organisation.pk).exists():
+        raise DomainError(
+            _("You cannot add or move staff to this organisation."), field="organisation", code="organisation_scope"
+        )
+    function = data.get("function", staff.function if staff else "")
+    domain = data.get("clinical_domain", staff.clinical_domain if staff else "") or ""
+    senior = can(user, "staff.grant_senior_function")
+    if staff is not None and staff.function in SENIOR_FUNCTIONS and not senior:
+        for name in AUTHORITY_FIELDS:
+            if name in data and data[name] != getattr(staff, name):
+                raise DomainError(
+                    _(
+                        "Only the direction may change the function, clinical domain, organisation or dates "
+                        "of post of a coordinator or a manager."
+                    ),
+                    field=name,
+                    code="senior_staff",
+                )
+    if staff is None or function != staff.function:
+        if function in SENIOR_FUNCTIONS and not senior:
+            raise DomainError(
+                _("Only the direction may give the function of coordinator or manager."),
+                field="function",
+                code="senior_function",
+            )
+        if not can(user, "staff.grant_function"):
+            raise DomainError(_("You may not change functions."), field="function", code="grant_function")
+    before_domain = staff.clinical_domain if staff else ""
+    before_clinical = clinical_domain_of(staff.function, staff.clinical_domain) if staff else ""
+    if (domain != before_domain or clinical_domain_of(function, domain) != before_clinical) and not (
+        may_grant_clinical_domain(user, organisation)
+        and (staff is None or may_grant_clinical_domain(user, staff.organisation))
+    ):
+        raise DomainError(
+            _(
+                "Only the direction of this person's organisation, or the lead organisation's direction, "
+                "may grant or remove a clinical domain."
+            ),
+            field="clinical_domain",
+            code="clinical_domain",
+        )
+    if username and (staff is None or staff.user_id is None):
+        # Whoever sets the first password of an account holds its powers.
+        if function in SENIOR_FUNCTIONS and not senior:
+            raise DomainError(
+                _("Only the direction may create the account of a coordinator or a manager."),
+                field="username",
+                code="senior_account",
+            )
+        if clinical_domain_of(function, domain) and not may_grant_clinical_domain(user, organisation):
+            raise DomainError(
+                _("Only the direction may create the account of a clinician."), field="username", code="clinical_account"
+            )
+
+
+def _record_clinical_domain(user, staff: Staff, before: str) -> None:
+    after = clinical_domain_of(staff.function, staff.clinical_domain)
+    if after == before:
+        return
+    if after:
+        record(user, "staff.clinical_domain_granted", staff, changes={"clinical_domain": [before, after]})
+    else:
+        record(user, "staff.clinical_domain_removed", staff, changes={"clinical_domain": [before, after]})
+
 
 def next_staff_code(organisation: Organisation) -> str:
     existing = set(Staff.objects.filter(organisation=organisation).values_list("code", flat=True))
@@ -24,18 +138,22 @@ def next_staff_code(organisation: Organisation) -> str:
 
 @transaction.atomic
 def create_staff(user, data: dict, username: str = "", password: str = "") -> Staff:
+    check_authority(user, None, data, username)
     staff = Staff(code=next_staff_code(data["organisation"]), **{k: data[k] for k in STAFF_FIELDS if k in data})
     if username:
         account = get_user_model().objects.create_user(username=username, password=password)
         staff.user = account
     staff.save()
     record(user, "staff.created", staff, changes=diff({}, snapshot(staff, STAFF_FIELDS)))
+    _record_clinical_domain(user, staff, "")
     return staff
 
 
 @transaction.atomic
 def update_staff(user, staff: Staff, data: dict, username: str = "", password: str = "") -> Staff:
-    staff = Staff.objects.select_for_update().get(pk=staff.pk)
+    staff = Staff.objects.select_for_update().select_related("organisation").get(pk=staff.pk)
+    check_authority(user, staff, data, username)
+    before_clinical = clinical_domain_of(staff.function, staff.clinical_domain)
     if data["organisation"].pk != staff.organisation_id and staff.assignments.filter(end__isnull=True).exists():
         raise DomainError(
             _("This counsellor still follows persons: re-assign them before moving to another organisation."),
@@ -51,6 +169,7 @@ def update_staff(user, staff: Staff, data: dict, username: str = "", password: s
     staff.save()
     if changes:
         record(user, "staff.updated", staff, changes=changes)
+    _record_clinical_domain(user, staff, before_clinical)
     return staff
 
 

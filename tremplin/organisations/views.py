@@ -43,12 +43,18 @@ def staff_list(request):
 def staff_create(request):
     require(request.user, "staff.manage")
     organisations = scope.organisations_for(request.user)
-    form = StaffForm(request.POST or None, organisations=organisations, initial={"start": today(), "fte": 1})
+    form = StaffForm(
+        request.POST or None, organisations=organisations, actor=request.user, initial={"start": today(), "fte": 1}
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        staff = services.create_staff(request.user, data, data.get("username", ""), data.get("password", ""))
-        messages.success(request, _("%(name)s added to the staff.") % {"name": staff.name})
-        return redirect("staff_list")
+        try:
+            staff = services.create_staff(request.user, data, data.get("username", ""), data.get("password", ""))
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, _("%(name)s added to the staff.") % {"name": staff.name})
+            return redirect("staff_list")
     return render(request, "organisations/staff_form.html", {"form": form, "creating": True})
 
 
@@ -56,7 +62,9 @@ def staff_edit(request, pk):
     require(request.user, "staff.manage")
     staff = scope.get_staff(request.user, pk)
     organisations = scope.organisations_for(request.user)
-    form = StaffForm(request.POST or None, instance=Staff.objects.get(pk=staff.pk), organisations=organisations)
+    form = StaffForm(
+        request.POST or None, instance=Staff.objects.get(pk=staff.pk), organisations=organisations, actor=request.user
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
