@@ -46,6 +46,7 @@ class Page:
     form: bool = True  # the fuzz test posts to it when its page shows a form
     query: str = ""  # query string the page needs (e.g. which count's persons to list)
     author_only: bool = False  # only the record's author may use it (others: 403)
+    lead_only: bool = False  # a partner organisation's staff may not, whatever their role (403)
 
 
 SPEC: dict[str, Page] = {
@@ -86,7 +87,7 @@ SPEC: dict[str, Page] = {
     "staff_list": Page(None, "staff.view"),
     "staff_create": Page(None, "staff.manage"),
     "staff_edit": Page("staff", "staff.manage"),
-    "organisation_create": Page(None, "organisation.create"),
+    "organisation_create": Page(None, "organisation.create", lead_only=True),
     # Notes, the person's rights, export, access log
     "person_notes": Page("person", "note.view"),
     "person_rights": Page("person", "consent.view"),
@@ -102,7 +103,7 @@ SPEC: dict[str, Page] = {
     "access_log": Page(None, "audit.view"),
     # Accounts and external accounts
     "account_list": Page(None, "account.manage"),
-    "account_create": Page(None, "account.manage"),
+    "account_create": Page(None, "account.create_external", lead_only=True),
     "account_reset_otp": Page("user", "account.manage", method="post"),
     "account_unlock": Page("user", "account.manage", method="post"),
     "funder_indicators": Page(None, "funder.view"),
@@ -222,6 +223,7 @@ ROLES = {
     "clinician": "clinician",
     "partner_counsellor": "counsellor",
     "partner_coordinator": "coordinator",
+    "partner_manager": "manager",
     "administrator": "administrator",
     "funder": "funder",
     "prescriber": "prescriber",
@@ -239,6 +241,7 @@ _PERSONS = {
     "clinician": (True, False),
     "partner_counsellor": (False, True),
     "partner_coordinator": (False, True),
+    "partner_manager": (False, True),
     "administrator": (False, False),
     "funder": (False, False),
     "prescriber": (False, False),
@@ -278,16 +281,34 @@ SEES["transmission"] = {who: (False, False) for who in _PERSONS} | {
     "coordinator": (True, True),
     "manager": (True, True),
     "partner_coordinator": (False, True),
+    "partner_manager": (False, True),
 }
 SEES["import_job"] = {who: (False, False) for who in _PERSONS} | {"manager": (True, False)}
 SEES["employer_contact"] = _PLATFORM_STAFF
-SEES["user"] = {**_PERSONS, "administrator": (True, True), "funder": (True, True), "prescriber": (True, True)}
+# Accounts: only those who may manage accounts see any (issue 10 item 15: for anybody else an
+# existing account answers 404 like a missing one); a partner's manager, her organisation's staff.
+SEES["user"] = {who: (False, False) for who in _PERSONS} | {
+    "manager": (True, True),
+    "administrator": (True, True),
+    "partner_manager": (False, True),
+}
+# The sides of the grid: a lead organisation and a partner of the users' platform, and the same on
+# a second platform, all of whose records are out of everybody's scope (404).
+SIDES = ["lead", "partner", "other_lead", "other_partner"]
+
+
+def sees(kind: str, who: str, side: str) -> bool:
+    if side.startswith("other_"):
+        return False
+    return SEES[kind][who][0 if side == "lead" else 1]
 
 
 @dataclass
 class World:
     users: dict
     records: dict  # side -> kind -> record
+    other_users: dict = field(default_factory=dict)  # the second platform's users
+    organisations: dict = field(default_factory=dict)  # side -> organisation
 
 
 def _side(org, counsellor, suffix, intervention_author):
@@ -352,8 +373,9 @@ def _side(org, counsellor, suffix, intervention_author):
     }
 
 
-def build_world() -> World:
-    platform = PlatformFactory()
+def _platform(code: str, name: str, department: str, prefix: str = "") -> tuple[dict, dict, dict]:
+    """One platform with a lead organisation and a partner: (users, records by side, organisations)."""
+    platform = PlatformFactory(code=code, name=name, department=department)
     lead = OrganisationFactory(platform=platform, code="LEAD", role=Organisation.Role.LEAD)
     partner = OrganisationFactory(platform=platform, code="PART", role=Organisation.Role.PARTNER)
     F = Staff.Function
@@ -365,7 +387,7 @@ def build_world() -> World:
         "clinician": StaffFactory(organisation=lead, function=F.OTHER, clinical_domain="medical").user,
         "partner_counsellor": StaffFactory(organisation=partner, function=F.COUNSELLOR).user,
         "partner_coordinator": StaffFactory(organisation=partner, function=F.COORDINATOR).user,
-        "outsider": UserFactory(),
+        "partner_manager": StaffFactory(organisation=partner, function=F.MANAGER).user,
     }
     for kind, extra in (
         ("administrator", {}),
@@ -376,24 +398,42 @@ def build_world() -> World:
         ExternalAccount.objects.create(user=user, platform=platform, kind=kind, name=kind, **extra)
         users[kind] = user
     records = {
-        "lead": _side(lead, StaffFactory(organisation=lead, function=F.COUNSELLOR), "L", users[AUTHORS["lead"]]),
-        "partner": _side(
-            partner, StaffFactory(organisation=partner, function=F.COUNSELLOR), "P", users[AUTHORS["partner"]]
+        f"{prefix}lead": _side(
+            lead, StaffFactory(organisation=lead, function=F.COUNSELLOR), f"{prefix}L", users[AUTHORS["lead"]]
+        ),
+        f"{prefix}partner": _side(
+            partner, StaffFactory(organisation=partner, function=F.COUNSELLOR), f"{prefix}P", users[AUTHORS["partner"]]
         ),
     }
     from tremplin.steering import services as steering_services
     from tremplin.steering.indicators import resolve_scope
     from tremplin.steering.models import ImportJob
 
-    for side, code, author in (
+    for side, scope_code, author in (
         ("lead", "platform", users["manager"]),
         ("partner", "PART", users["partner_coordinator"]),
     ):
-        records[side]["transmission"] = steering_services.transmit(
-            author, resolve_scope(code, platform), dt.date(2024, 1, 1), dt.date(2024, 3, 31)
+        records[f"{prefix}{side}"]["transmission"] = steering_services.transmit(
+            author, resolve_scope(scope_code, platform), dt.date(2024, 1, 1), dt.date(2024, 3, 31)
         )
-        records[side]["import_job"] = ImportJob.objects.create(user=author, file_name="bundle.json", status="done")
-    return World(users=users, records=records)
+        records[f"{prefix}{side}"]["import_job"] = ImportJob.objects.create(
+            user=author, file_name="bundle.json", status="done"
+        )
+    return users, records, {f"{prefix}lead": lead, f"{prefix}partner": partner}
+
+
+def build_world() -> World:
+    """The users' platform (EA12) and a second platform (EA81) with the same kinds of records and
+    users: `users` are those of EA12 (plus `outsider`); `other_users` those of EA81."""
+    users, records, organisations = _platform("EA12", "Plateforme emploi accompagné de test", "12")
+    users["outsider"] = UserFactory()
+    other_users, other_records, other_organisations = _platform("EA81", "Plateforme du Tarn", "81", prefix="other_")
+    return World(
+        users=users,
+        records={**records, **other_records},
+        other_users=other_users,
+        organisations={**organisations, **other_organisations},
+    )
 
 
 # Who wrote each side's intervention (pages where only the author may act).
@@ -417,10 +457,11 @@ def expected(name: str, who: str | None, side: str | None) -> set[int]:
     done = {302} if spec.method == "post" else {200}
     if name == "home" and role in ("administrator", "funder", "prescriber"):
         return {302}  # they land on their own page
+    if spec.lead_only and allowed and who.startswith("partner_"):
+        return {403}
     if spec.kind is None:
         return done if allowed else {403}
-    sees = SEES[spec.kind][who][0 if side == "lead" else 1]
-    if not sees:
+    if not sees(spec.kind, who, side):
         return {404} if allowed else {403, 404}
     if allowed and spec.author_only and AUTHORS[side] != who:
         return {403}
