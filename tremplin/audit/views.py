@@ -3,8 +3,6 @@ the platform's access log."""
 
 from __future__ import annotations
 
-import csv
-
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpResponse
@@ -15,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from tremplin.access import scope
 from tremplin.access.permissions import permission_required, require
+from tremplin.lib import spreadsheet
 
 from . import display
 from .log import record
@@ -49,7 +48,7 @@ def person_accesses_csv(request, pk):
     response["Content-Disposition"] = f'attachment; filename="acces-{person.code}.csv"'
     response["Cache-Control"] = "no-store"
     response.write("\ufeff")  # so that spreadsheet software reads UTF-8
-    writer = csv.writer(response, delimiter=";")
+    writer = spreadsheet.csv_writer(response, delimiter=";")
     writer.writerow([_("When"), _("Who"), _("What"), _("From (address)")])
     for entry in _accesses(person).order_by("at", "id"):
         writer.writerow(

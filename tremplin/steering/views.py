@@ -3,7 +3,6 @@ count, downloads, transmissions with their consistency warnings, bundle import a
 
 from __future__ import annotations
 
-import csv
 import io
 import os
 import tempfile
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from tremplin.access import scope as access
 from tremplin.access.permissions import can, permission_required
+from tremplin.lib import spreadsheet
 
 from . import exports, labels, services
 from .bundle.exporter import export_bundle
@@ -284,7 +284,7 @@ def _job_context(job) -> dict:
 def bundle_import_errors(request, pk):
     job = _job(request, pk)
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer = spreadsheet.csv_writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow([_("Location in the file"), _("Error")])
     for error in job.errors:
         writer.writerow([error["path"], error["message"]])
