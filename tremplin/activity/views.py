@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 from tremplin.access import scope
 from tremplin.access.permissions import Role, can, permission_required, require, role_of
 from tremplin.lib.dates import today
+from tremplin.lib.downloads import no_store
 from tremplin.lib.errors import DomainError
 from tremplin.lib.forms import add_domain_error, submitted_edit
 from tremplin.pathways.models import Episode
@@ -548,6 +549,7 @@ def calendar_settings(request):
     return render(request, "activity/calendar_settings.html", {"feed": feed, "url": url})
 
 
+@no_store
 def calendar_feed(request, token):
     """Public (secret URL): the iCalendar feed of the user's appointments."""
     from icalendar import Calendar, Event
@@ -582,6 +584,5 @@ def calendar_feed(request, token):
         event.add("url", request.build_absolute_uri(reverse("appointment_detail", args=[appointment.pk])))
         calendar.add_component(event)
     response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
-    response["Cache-Control"] = "private, no-store"
     response["X-Robots-Tag"] = "noindex"
     return response

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from tremplin.access import scope
 from tremplin.access.permissions import permission_required, require
 from tremplin.lib import spreadsheet
+from tremplin.lib.downloads import no_store
 
 from . import display
 from .log import record
@@ -40,13 +41,13 @@ def person_accesses(request, pk):
     )
 
 
+@no_store
 def person_accesses_csv(request, pk):
     person = scope.get_person(request.user, pk)
     require(request.user, "audit.person")
     record(request.user, "audit.person_exported", person, person=person, detail={"format": "csv"})
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="acces-{person.code}.csv"'
-    response["Cache-Control"] = "no-store"
     response.write("\ufeff")  # so that spreadsheet software reads UTF-8
     writer = spreadsheet.csv_writer(response, delimiter=";")
     writer.writerow([_("When"), _("Who"), _("What"), _("From (address)")])

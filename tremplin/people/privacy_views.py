@@ -12,6 +12,7 @@ from tremplin.access import scope
 from tremplin.access.permissions import can, require
 from tremplin.audit.log import record
 from tremplin.lib.dates import today
+from tremplin.lib.downloads import no_store
 from tremplin.lib.errors import DomainError
 from tremplin.lib.forms import add_domain_error, submitted
 
@@ -116,6 +117,7 @@ def objection_lift(request, pk):
     return _form_page(request, objection.person, form, _("Lift the objection"), _("Lift"))
 
 
+@no_store
 def person_export(request, pk, fmt):
     person = scope.get_person(request.user, pk)
     require(request.user, "person.export")
@@ -126,5 +128,4 @@ def person_export(request, pk, fmt):
     else:
         response = HttpResponse(export.as_json(data), content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="dossier-{person.code}.{fmt}"'
-    response["Cache-Control"] = "no-store"
     return response

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from tremplin.access import scope as access
 from tremplin.access.permissions import can, permission_required
 from tremplin.lib import spreadsheet
+from tremplin.lib.downloads import no_store
 
 from . import exports, labels, services
 from .bundle.exporter import export_bundle
@@ -169,6 +170,7 @@ def steering_persons(request):
     )
 
 
+@no_store
 @permission_required("steering.view")
 def steering_export(request, fmt):
     if fmt not in exports.FORMATS:
@@ -280,6 +282,7 @@ def _job_context(job) -> dict:
     }
 
 
+@no_store
 @permission_required("bundle.import")
 def bundle_import_errors(request, pk):
     job = _job(request, pk)
@@ -293,6 +296,7 @@ def bundle_import_errors(request, pk):
     return response
 
 
+@no_store
 @permission_required("bundle.export")
 def bundle_export(request):
     scopes = _scopes(request.user)
