@@ -76,3 +76,24 @@ def record(
     )
     entry.save()
     return entry
+
+
+# Pages that show named persons' data, by code (the labels are in display.PAGES).
+LISTED = "persons.listed"
+
+
+def record_read(user, page: str, *, person=None, persons=None) -> AuditEntry | None:
+    """The one entry of a page view that shows named persons' data (not one per row).
+
+    A page about one person (edit form, interventions, rights...): `person.viewed` naming that
+    person, with the page's code; it shows in the person's access list. A page listing persons
+    (search results, caseload, waiting list, employer, steering lists...): one `persons.listed`
+    entry with the ids of the persons shown, in order; the access list of each of them shows it
+    too (AuditEntry.objects.naming). A list that shows nobody leaves nothing.
+    """
+    if person is not None:
+        return record(user, "person.viewed", person, person=person, detail={"page": page})
+    ids = list(dict.fromkeys(getattr(p, "pk", p) for p in (persons or []) if p is not None))
+    if not ids:
+        return None
+    return record(user, LISTED, None, detail={"page": page, "persons": ids, "count": len(ids)})

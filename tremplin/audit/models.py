@@ -19,6 +19,26 @@ class AppendOnlyError(RuntimeError):
     pass
 
 
+class AuditQuerySet(models.QuerySet):
+    def naming(self, person) -> AuditQuerySet:
+        """The entries about the person, and the lists of persons (persons.listed) that showed them."""
+        from django.db import connection
+        from django.db.models.expressions import RawSQL
+
+        pk = getattr(person, "pk", person)
+        if connection.vendor == "postgresql":
+            listed = models.Q(action="persons.listed", detail__persons__contains=[pk])
+        else:  # SQLite has no JSON containment lookup: look inside the list with json_each.
+            listed = models.Q(
+                pk__in=RawSQL(
+                    "SELECT a.id FROM audit_auditentry a, json_each(a.detail, '$.persons') j "
+                    "WHERE a.action = 'persons.listed' AND j.value = %s",
+                    [pk],
+                )
+            )
+        return self.filter(models.Q(person_id=pk) | listed)
+
+
 class AuditEntry(models.Model):
     at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
     user = models.ForeignKey(
@@ -38,6 +58,8 @@ class AuditEntry(models.Model):
     # only. The database trigger allows exactly this change and nothing else
     # (migrations/0004_strict_guard.py).
     redacted = models.BooleanField(default=False, editable=False)
+
+    objects = AuditQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("audit entry")
@@ -80,4 +102,6 @@ def redact_person(person_id: int) -> int:
 
 # Detail keys that never hold personal values (codes, statuses, formats). The database trigger
 # holds the same list (audit/migrations/0004_strict_guard.py): changing it needs a migration.
-SAFE_DETAIL_KEYS = {"status", "path", "method", "action", "format", "domain", "decision", "second_factor", "kind"}
+SAFE_DETAIL_KEYS = {
+    "status", "path", "method", "action", "format", "domain", "decision", "second_factor", "kind", "page"
+}

@@ -22,7 +22,7 @@ from .models import AuditEntry
 
 
 def _accesses(person):
-    return AuditEntry.objects.filter(person=person).order_by("-at", "-id")
+    return AuditEntry.objects.naming(person).order_by("-at", "-id")
 
 
 def _rows(entries):

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from tremplin.access import scope
 from tremplin.access.permissions import permission_required, require
 from tremplin.activity.models import Intervention
+from tremplin.audit.log import record_read
 from tremplin.lib.dates import add_months, today
 from tremplin.lib.downloads import no_store
 from tremplin.lib.errors import DomainError
@@ -150,6 +151,9 @@ def employer_detail(request, pk):
         "interventions_total": interventions_total,
         "today": day,
     }
+    record_read(
+        request.user, "employer", persons=[r.person_id for r in (*contracts, *placements, *interventions)]
+    )
     return render(request, "employment/employer_detail.html", context)
 
 

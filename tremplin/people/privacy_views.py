@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from tremplin.access import scope
 from tremplin.access.permissions import can, require
-from tremplin.audit.log import record
+from tremplin.audit.log import record, record_read
 from tremplin.lib.dates import today
 from tremplin.lib.downloads import no_store
 from tremplin.lib.errors import DomainError
@@ -37,6 +37,7 @@ def person_notes(request, pk):
                 messages.success(request, _("Note saved."))
                 return redirect("person_notes", pk=person.pk)
     notes, hidden = privacy.readable_notes(request.user, person)
+    record_read(request.user, "notes", person=person)
     labels = dict(NoteDomain.choices)
     hidden_rows = [{"domain": str(labels.get(d, d)), "count": n} for d, n in sorted(hidden.items())]
     return render(request, "people/notes.html", {"person": person, "notes": notes, "hidden": hidden_rows, "form": form})
@@ -45,6 +46,7 @@ def person_notes(request, pk):
 def person_rights(request, pk):
     person = scope.get_person(request.user, pk)
     require(request.user, "consent.view")
+    record_read(request.user, "rights", person=person)
     day = today()
     context = {
         "person": person,

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from tremplin.access import scope as access
 from tremplin.access.permissions import can, permission_required
+from tremplin.audit.log import record_read
 from tremplin.lib import spreadsheet
 from tremplin.lib.downloads import no_store
 
@@ -152,6 +153,7 @@ def steering_persons(request):
         .select_related("organisation")
         .order_by("last_name", "first_name", "pk")
     )
+    record_read(request.user, "steering_persons", persons=visible)
     return render(
         request,
         "steering/persons.html",

@@ -22,7 +22,9 @@ The test suite empties tables between some tests: it suspends the guard as the t
 
 from django.db import migrations
 
-SAFE_DETAIL_KEYS = ("status", "path", "method", "action", "format", "domain", "decision", "second_factor", "kind")
+SAFE_DETAIL_KEYS = (
+    "status", "path", "method", "action", "format", "domain", "decision", "second_factor", "kind", "page"
+)
 _SAFE_SQL = ", ".join(f"'{key}'" for key in SAFE_DETAIL_KEYS)
 
 PG_FORWARD = f"""
