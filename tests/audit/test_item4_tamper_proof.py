@@ -157,6 +157,14 @@ def test_item4_the_documented_application_role_cannot_rewrite_empty_or_unguard_t
         assert AuditEntry.objects.filter(pk=written.pk).exists()
         _anonymise(person)
         assert redact_person(person.pk) == 2
+        # A temporary table cannot pretend that a person is anonymised (the guard's search path).
+        living = PersonFactory(organisation=person.organisation)
+        entry_of_living = record(counsellor.user, "person.updated", living, person=living, changes={"phone": ["1", "2"]})
+        with connection.cursor() as cursor:
+            cursor.execute("CREATE TEMP TABLE people_person (id bigint, anonymised_on date)")
+            cursor.execute("INSERT INTO people_person VALUES (%s, '2026-01-01')", [living.pk])
+        exact = {"changes": {"phone": [None, None]}, "detail": {}, "redacted": True}
+        _refused(AuditEntry.objects.filter(pk=entry_of_living.pk), **exact)
         # It cannot change, delete, empty, nor switch the guard off.
         for statement in (
             f"UPDATE audit_auditentry SET action = 'x' WHERE id = {written.pk}",

@@ -12,6 +12,8 @@ Now the database allows exactly one change, computed from the old row, and nothi
   tremplin/audit/models.py, same list below), with their values unchanged; the others go;
 - every other column is unchanged (PostgreSQL compares the whole row as JSON, so a column added
   later is covered too; SQLite lists the columns, a test checks that the list is complete).
+The functions' search path is pinned to the tables' schema (then pg_temp), so that a temporary
+table named people_person cannot pretend that a person is anonymised.
 Any other UPDATE, every DELETE (SQLite too, now) and, on PostgreSQL, TRUNCATE (a statement
 trigger, which also fires for a TRUNCATE ... CASCADE from another table) are refused.
 
@@ -64,6 +66,13 @@ CREATE TRIGGER audit_entry_no_truncate
     BEFORE TRUNCATE ON audit_auditentry
     FOR EACH STATEMENT EXECUTE FUNCTION audit_entry_no_truncate();
 """
+
+PG_FUNCTIONS = (
+    "audit_entry_redacted_changes(jsonb)",
+    "audit_entry_redacted_detail(jsonb)",
+    "audit_entry_append_only()",
+    "audit_entry_no_truncate()",
+)
 
 PG_BACKWARD = """
 DROP TRIGGER IF EXISTS audit_entry_no_truncate ON audit_auditentry;
@@ -141,6 +150,13 @@ def forward(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
         schema_editor.execute(PG_FORWARD)
+        # The functions find tables by name: pin their search path to the schema of the tables, so
+        # that a temporary table (pg_temp comes first by default) cannot stand in for people_person.
+        with schema_editor.connection.cursor() as cursor:
+            cursor.execute("SELECT current_schema()")
+            schema = schema_editor.quote_name(cursor.fetchone()[0])
+        for function in PG_FUNCTIONS:
+            schema_editor.execute(f"ALTER FUNCTION {function} SET search_path = {schema}, pg_temp")
     elif vendor == "sqlite":
         for statement in (
             "DROP TRIGGER IF EXISTS audit_entry_no_update",
