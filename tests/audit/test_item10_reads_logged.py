@@ -167,3 +167,27 @@ def test_item10_completing_a_password_reset_is_logged(counsellor):
     assert done.status_code == 302
     entry = AuditEntry.objects.get(action="account.password_reset")
     assert entry.user == user and entry.ip == "10.4.4.4" and entry.actor == "Claire Martin"
+
+
+def test_item10_any_other_page_about_one_person_logs_one_read_too(world, counsellor):
+    """Forms of records hanging off a person (a prescription, an exit...) log the read through the
+    scope's lookup, without a line in the view; pages that log their own read are not logged twice."""
+    person = world["person"]
+    prescription = person.prescriptions.first()
+    client = client_for(counsellor)
+    for name, args in (
+        ("prescription_edit", [prescription.pk]),
+        ("exit_episode", [person.episodes.first().pk]),
+        ("contract_add", [person.pk]),
+    ):
+        before = _last_id()
+        assert client.get(reverse(name, args=args)).status_code == 200, name
+        reads = [e for e in _new_entries(before) if e.action == "person.viewed"]
+        assert [(r.person_id, r.detail["page"]) for r in reads] == [(person.pk, name)]
+    for name, args in (("person_detail", [person.pk]), ("caseload_row", [person.pk])):
+        before = _last_id()
+        client.get(reverse(name, args=args))
+        assert len([e for e in _new_entries(before) if e.action in ("person.viewed", "persons.listed")]) == 1, name
+    before = _last_id()
+    client.post(reverse("recognition_add", args=[person.pk]), {"kind": "rqth", "start": "2024-01-01"})
+    assert not [e for e in _new_entries(before) if e.action == "person.viewed"]  # a change, not a page view
