@@ -202,7 +202,7 @@ def test_item4_deploy_check_on_sqlite_says_what_is_guaranteed_and_warns_when_a_t
     assert "whoever can write the database file" in messages[0].msg
     out = StringIO()
     call_command("audit_check", stdout=out)
-    assert "guard holds" in out.getvalue()
+    assert "La protection du journal tient" in out.getvalue()
     with connection.cursor() as cursor:
         cursor.execute("DROP TRIGGER audit_entry_no_delete")  # rolled back with the test's transaction
     assert "tremplin.audit.W001" in {m.id for m in guard.audit_guard_check()}
