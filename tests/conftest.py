@@ -23,6 +23,27 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _flush_suspends_the_audit_guard():
+    """Emptying the tables between transactional tests (Django's flush: TRUNCATE on PostgreSQL,
+    DELETE on SQLite) is refused by the audit log's triggers; the test role owns the tables, so
+    the flush switches the guard off for its own transaction (tremplin.audit.guard.suspended)."""
+    from django.db import transaction
+    from django.db.backends.base.operations import BaseDatabaseOperations
+
+    from tremplin.audit import guard
+
+    original = BaseDatabaseOperations.execute_sql_flush
+
+    def execute_sql_flush(self, sql_list):
+        with transaction.atomic(using=self.connection.alias), guard.suspended(self.connection):
+            original(self, sql_list)
+
+    BaseDatabaseOperations.execute_sql_flush = execute_sql_flush
+    yield
+    BaseDatabaseOperations.execute_sql_flush = original
+
+
 @pytest.fixture(autouse=True)
 def _french(settings):
     settings.LANGUAGE_CODE = "fr"

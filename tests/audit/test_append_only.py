@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, transaction
 
 from tremplin.audit.log import record
 from tremplin.audit.models import AppendOnlyError, AuditEntry
@@ -26,7 +26,6 @@ def test_the_database_refuses_to_change_an_audit_entry(person, counsellor):
     assert AuditEntry.objects.get(pk=entry.pk).action == "person.viewed"
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite keeps DELETE for test teardown")
 def test_the_database_refuses_to_delete_an_audit_entry(person, counsellor):
     entry = record(counsellor.user, "person.viewed", person, person=person)
     with pytest.raises(DatabaseError), transaction.atomic():

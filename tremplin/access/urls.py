@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from . import views
+from .password_reset import AuditedSetPasswordForm
 
 urlpatterns = [
     # Second factor (reachable signed in with a password only: under /connexion/)
@@ -25,7 +26,9 @@ urlpatterns = [
     ),
     path(
         "reinitialiser/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(template_name="registration/password_reset_confirm.html"),
+        auth_views.PasswordResetConfirmView.as_view(
+            template_name="registration/password_reset_confirm.html", form_class=AuditedSetPasswordForm
+        ),
         name="password_reset_confirm",
     ),
     path(

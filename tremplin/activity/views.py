@@ -23,7 +23,9 @@ from django.views.decorators.http import require_POST
 
 from tremplin.access import scope
 from tremplin.access.permissions import Role, can, permission_required, require, role_of
+from tremplin.audit.log import record_read
 from tremplin.lib.dates import today
+from tremplin.lib.downloads import no_store
 from tremplin.lib.errors import DomainError
 from tremplin.lib.forms import add_domain_error, submitted_edit
 from tremplin.pathways.models import Episode
@@ -199,6 +201,7 @@ def intervention_list(request, pk):
     require(request.user, "intervention.view")
     interventions = Intervention.objects.filter(person=person).select_related("staff", "employer", "episode")
     page = Paginator(interventions.order_by("-date", "-id"), 50).get_page(request.GET.get("page"))
+    record_read(request.user, "interventions", person=person)
     return render(
         request,
         "activity/intervention_list.html",
@@ -235,6 +238,7 @@ def caseload(request):
     rows = overview.filter_rows(all_rows, **filters)
     rows, sort = overview.sort_rows(rows, request.GET.get("sort", "name"))
     page = Paginator(rows, CASELOAD_PAGE).get_page(request.GET.get("page"))
+    record_read(request.user, "caseload", persons=[row.person for row in page.object_list])
     load = overview.Load(
         staff=staff,
         active=sum(1 for r in all_rows if r.status == "active"),
@@ -266,6 +270,7 @@ def caseload(request):
 def caseload_row(request, pk):
     """The row alone (after "Cancel" in the inline form): the focus goes back to its action."""
     person = scope.get_person(request.user, pk)
+    record_read(request.user, "caseload", persons=[person])
     return _caseload_row(request, person, focus_action=True)
 
 
@@ -302,6 +307,7 @@ def due_list(request):
     if kind in due.KIND_LABELS:
         items = [i for i in items if i.kind == kind]
     page = Paginator(items, 100).get_page(request.GET.get("page"))
+    record_read(request.user, "due", persons=[item.person_id for item in page.object_list])
     severity_labels = {code: str(label) for code, label in due.SEVERITY_LABELS.items()}  # translated once
     kind_labels = {code: str(label) for code, label in due.KIND_LABELS.items()}
     rows = [
@@ -349,6 +355,8 @@ def team(request):
     total_veille = supported.filter(in_veille_filter(day)).count()
     total_active = supported.count() - total_veille
     total_fte = sum((load.fte for load in loads), start=0)
+    named = [alert["person_id"] for load in loads for alert in load.alerts] + [e.person_id for e in orphans]
+    record_read(request.user, "team", persons=named)
     return render(
         request,
         "activity/team.html",
@@ -482,6 +490,7 @@ def _appointment(request, pk) -> Appointment:
 
 def appointment_detail(request, pk):
     appointment = _appointment(request, pk)
+    record_read(request.user, "appointment", person=appointment.person)
     return render(
         request,
         "activity/appointment_detail.html",
@@ -548,6 +557,7 @@ def calendar_settings(request):
     return render(request, "activity/calendar_settings.html", {"feed": feed, "url": url})
 
 
+@no_store
 def calendar_feed(request, token):
     """Public (secret URL): the iCalendar feed of the user's appointments."""
     from icalendar import Calendar, Event
@@ -582,6 +592,5 @@ def calendar_feed(request, token):
         event.add("url", request.build_absolute_uri(reverse("appointment_detail", args=[appointment.pk])))
         calendar.add_component(event)
     response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
-    response["Cache-Control"] = "private, no-store"
     response["X-Robots-Tag"] = "noindex"
     return response

@@ -16,6 +16,8 @@ SENTENCES = {
     "person.created": _("created the person's file"),
     "person.updated": _("changed the person's file"),
     "person.viewed": _("opened the person's file"),
+    "persons.listed": _("saw a list of named persons"),
+    "account.password_reset": _("chose a new password (forgotten password link)"),
     "recognition.created": _("added a recognition"),
     "recognition.updated": _("changed a recognition"),
     "recognition.deleted": _("deleted a recognition"),
@@ -63,9 +65,26 @@ SENTENCES = {
     "retention.applied": _("anonymised the files past their retention period"),
 }
 
+# The pages that log a read (audit.log.record_read), shown after the sentence.
+PAGES = {
+    "edit": _("edit form"),
+    "interventions": _("interventions"),
+    "rights": _("information, consents and objections"),
+    "notes": _("notes"),
+    "search": _("search"),
+    "caseload": _("caseload"),
+    "due": _("to do"),
+    "team": _("team follow-up"),
+    "waiting_list": _("waiting list"),
+    "employer": _("employer page"),
+    "steering_persons": _("steering: persons counted"),
+    "appointment": _("appointment"),
+}
+
 # Actions that are reads (shown in the access list, not in the history of changes).
 READ_ACTIONS = {
     "person.viewed",
+    "persons.listed",
     "person.exported",
     "note.read",
     "access.denied",
@@ -93,7 +112,9 @@ class Change:
 
 
 def describe(entry: AuditEntry) -> str:
-    return str(SENTENCES.get(entry.action, entry.action))
+    sentence = str(SENTENCES.get(entry.action, entry.action))
+    page = PAGES.get((entry.detail or {}).get("page", ""))
+    return f"{sentence} ({page})" if page else sentence
 
 
 def _display(model, name: str, value) -> str:

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.db import models
 
+from .display import READ_ACTIONS
 from .middleware import client_ip, current_request
 from .models import AuditEntry
 
@@ -75,4 +76,27 @@ def record(
         ip=client_ip(request),
     )
     entry.save()
+    if request is not None and action in READ_ACTIONS:
+        request._tremplin_read_logged = True  # the page logged its read (see middleware._log_person_page)
     return entry
+
+
+# Pages that show named persons' data, by code (the labels are in display.PAGES).
+LISTED = "persons.listed"
+
+
+def record_read(user, page: str, *, person=None, persons=None) -> AuditEntry | None:
+    """The one entry of a page view that shows named persons' data (not one per row).
+
+    A page about one person (edit form, interventions, rights...): `person.viewed` naming that
+    person, with the page's code; it shows in the person's access list. A page listing persons
+    (search results, caseload, waiting list, employer, steering lists...): one `persons.listed`
+    entry with the ids of the persons shown, in order; the access list of each of them shows it
+    too (AuditEntry.objects.naming). A list that shows nobody leaves nothing.
+    """
+    if person is not None:
+        return record(user, "person.viewed", person, person=person, detail={"page": page})
+    ids = list(dict.fromkeys(getattr(p, "pk", p) for p in (persons or []) if p is not None))
+    if not ids:
+        return None
+    return record(user, LISTED, None, detail={"page": page, "persons": ids, "count": len(ids)})

@@ -18,9 +18,35 @@ class RequestContextMiddleware:
     def __call__(self, request):
         token = _current_request.set(request)
         try:
-            return self.get_response(request)
+            response = self.get_response(request)
+            _log_person_page(request, response)
+            return response
         finally:
             _current_request.reset(token)
+
+
+def _log_person_page(request, response) -> None:
+    """A page about one person that logged no read itself (a form of a prescription, an exit, a
+    contract...) still leaves one: the scope's lookup remembered which person the page is about
+    (access.scope._note_person). The pages that log their own read (audit.log.record_read, the
+    person's page, exports, notes) set request._tremplin_read_logged and are not logged twice."""
+    if response.status_code != 200 or request.method not in ("GET", "POST"):
+        return
+    person_id = getattr(request, "_tremplin_person_id", None)
+    if person_id is None or getattr(request, "_tremplin_read_logged", False):
+        return
+    if not response.get("Content-Type", "").startswith("text/html"):
+        return
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return
+    from tremplin.people.models import Person
+
+    from .log import record
+
+    match = getattr(request, "resolver_match", None)
+    person = Person(pk=person_id)
+    record(user, "person.viewed", person, person=person, detail={"page": (match.url_name if match else "") or ""})
 
 
 def client_ip(request) -> str | None:

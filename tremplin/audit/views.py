@@ -3,8 +3,6 @@ the platform's access log."""
 
 from __future__ import annotations
 
-import csv
-
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpResponse
@@ -15,6 +13,8 @@ from django.utils.translation import gettext as _
 
 from tremplin.access import scope
 from tremplin.access.permissions import permission_required, require
+from tremplin.lib import spreadsheet
+from tremplin.lib.downloads import no_store
 
 from . import display
 from .log import record
@@ -22,7 +22,7 @@ from .models import AuditEntry
 
 
 def _accesses(person):
-    return AuditEntry.objects.filter(person=person).order_by("-at", "-id")
+    return AuditEntry.objects.naming(person).order_by("-at", "-id")
 
 
 def _rows(entries):
@@ -41,15 +41,15 @@ def person_accesses(request, pk):
     )
 
 
+@no_store
 def person_accesses_csv(request, pk):
     person = scope.get_person(request.user, pk)
     require(request.user, "audit.person")
     record(request.user, "audit.person_exported", person, person=person, detail={"format": "csv"})
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="acces-{person.code}.csv"'
-    response["Cache-Control"] = "no-store"
     response.write("\ufeff")  # so that spreadsheet software reads UTF-8
-    writer = csv.writer(response, delimiter=";")
+    writer = spreadsheet.csv_writer(response, delimiter=";")
     writer.writerow([_("When"), _("Who"), _("What"), _("From (address)")])
     for entry in _accesses(person).order_by("at", "id"):
         writer.writerow(

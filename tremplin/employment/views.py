@@ -19,7 +19,9 @@ from django.utils.translation import gettext as _
 from tremplin.access import scope
 from tremplin.access.permissions import permission_required, require
 from tremplin.activity.models import Intervention
+from tremplin.audit.log import record_read
 from tremplin.lib.dates import add_months, today
+from tremplin.lib.downloads import no_store
 from tremplin.lib.errors import DomainError
 from tremplin.lib.forms import add_domain_error, submitted, submitted_edit
 from tremplin.pathways.models import Episode
@@ -149,6 +151,9 @@ def employer_detail(request, pk):
         "interventions_total": interventions_total,
         "today": day,
     }
+    record_read(
+        request.user, "employer", persons=[r.person_id for r in (*contracts, *placements, *interventions)]
+    )
     return render(request, "employment/employer_detail.html", context)
 
 
@@ -470,6 +475,7 @@ def agreement_sign(request, pk):
     return render(request, "employment/agreement_sign.html", {"form": form, "person": person, "agreement": agreement})
 
 
+@no_store
 def agreement_pdf(request, pk):
     agreement = _get_agreement(request, pk)
     require(request.user, "agreement.generate")
@@ -479,5 +485,4 @@ def agreement_pdf(request, pk):
     services.log_download(request.user, agreement)
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{agreement_filename(agreement)}"'
-    response["Cache-Control"] = "no-store"
     return response

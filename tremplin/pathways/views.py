@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from tremplin.access import scope
 from tremplin.access.permissions import permission_required, require
+from tremplin.audit.log import record_read
 from tremplin.lib.dates import today
 from tremplin.lib.errors import DomainError
 from tremplin.lib.forms import submitted
@@ -108,6 +109,7 @@ def waiting_list(request):
         .order_by("-urgent", "priority_rank", "date", "pk")
     )
     rows = [{"prescription": p, "days": (day - p.date).days} for p in prescriptions]
+    record_read(request.user, "waiting_list", persons=[row["prescription"].person_id for row in rows])
     return render(request, "pathways/waiting_list.html", {"rows": rows, "today": day})
 
 

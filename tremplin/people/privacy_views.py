@@ -10,8 +10,9 @@ from django.utils.translation import gettext as _
 
 from tremplin.access import scope
 from tremplin.access.permissions import can, require
-from tremplin.audit.log import record
+from tremplin.audit.log import record, record_read
 from tremplin.lib.dates import today
+from tremplin.lib.downloads import no_store
 from tremplin.lib.errors import DomainError
 from tremplin.lib.forms import add_domain_error, submitted
 
@@ -36,6 +37,7 @@ def person_notes(request, pk):
                 messages.success(request, _("Note saved."))
                 return redirect("person_notes", pk=person.pk)
     notes, hidden = privacy.readable_notes(request.user, person)
+    record_read(request.user, "notes", person=person)
     labels = dict(NoteDomain.choices)
     hidden_rows = [{"domain": str(labels.get(d, d)), "count": n} for d, n in sorted(hidden.items())]
     return render(request, "people/notes.html", {"person": person, "notes": notes, "hidden": hidden_rows, "form": form})
@@ -44,6 +46,7 @@ def person_notes(request, pk):
 def person_rights(request, pk):
     person = scope.get_person(request.user, pk)
     require(request.user, "consent.view")
+    record_read(request.user, "rights", person=person)
     day = today()
     context = {
         "person": person,
@@ -116,6 +119,7 @@ def objection_lift(request, pk):
     return _form_page(request, objection.person, form, _("Lift the objection"), _("Lift"))
 
 
+@no_store
 def person_export(request, pk, fmt):
     person = scope.get_person(request.user, pk)
     require(request.user, "person.export")
@@ -126,5 +130,4 @@ def person_export(request, pk, fmt):
     else:
         response = HttpResponse(export.as_json(data), content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="dossier-{person.code}.{fmt}"'
-    response["Cache-Control"] = "no-store"
     return response

@@ -162,7 +162,6 @@ def anonymise(person: Person, as_of: dt.date) -> dict:
     prescriptions.exclude(current_support="").update(subsidiarity_justification=EMPTY_JUSTIFICATION)
     for prescription in prescriptions.only("pk"):
         Prescription.objects.filter(pk=prescription.pk).update(code=f"ANON-{prescription.pk}")
-    removed["history_entries_redacted"] = redact_person(person.pk)
     person.code = f"ANON-{person.pk}"
     person.first_name = ""
     person.last_name = ANONYMOUS_LAST_NAME
@@ -176,6 +175,8 @@ def anonymise(person: Person, as_of: dt.date) -> dict:
     person.anonymised_on = as_of
     person.version += 1
     person.save()
+    # After the file is marked anonymised: the database lets the history be redacted only then.
+    removed["history_entries_redacted"] = redact_person(person.pk)
     record(None, "person.anonymised", person, person=person, detail={"format": "retention"})
     return removed
 

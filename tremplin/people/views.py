@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from tremplin.access import scope
 from tremplin.access.permissions import permission_required, require
 from tremplin.audit import display
-from tremplin.audit.log import record
+from tremplin.audit.log import record, record_read
 from tremplin.audit.models import AuditEntry
 from tremplin.lib.dates import today
 from tremplin.lib.forms import submitted, submitted_edit
@@ -67,6 +67,7 @@ def person_list(request):
         Prefetch("episodes", queryset=Episode.objects.prefetch_related("pauses", "assignments__staff")),
     )
     page = Paginator(persons.order_by("last_name", "first_name", "pk"), 50).get_page(request.GET.get("page"))
+    record_read(request.user, "search", persons=page.object_list)
     rows = []
     for person in page.object_list:
         episode = supported_episode(person, day)
@@ -135,6 +136,7 @@ def person_edit(request, pk):
     if done:
         messages.success(request, _("Changes saved."))
         return redirect("person_detail", pk=person.pk)
+    record_read(request.user, "edit", person=person)
     return render(request, "people/person_form.html", {"form": form, "person": person, "creating": False})
 
 

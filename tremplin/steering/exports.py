@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 
@@ -17,6 +16,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+
+from tremplin.lib import spreadsheet
 
 from . import labels
 from .charts import report_charts
@@ -50,7 +51,7 @@ def csv_number(value) -> str:
 
 def to_csv(figures: dict, scope: Scope) -> bytes:
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer = spreadsheet.csv_writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow([_("Family"), _("Indicator"), _("Key"), _("Value")])
     writer.writerow(["", _("Platform"), "platform", scope.platform.name])
     writer.writerow(["", _("Scope"), "scope", figures["scope"]])
@@ -82,19 +83,19 @@ def to_xlsx(figures: dict, scope: Scope) -> bytes:
     sheet = workbook.active
     sheet.title = _("Indicators")[:31]
     bold = Font(bold=True)
-    sheet.append([_("Steering indicators")])
+    spreadsheet.append(sheet, [_("Steering indicators")])
     sheet["A1"].font = Font(bold=True, size=14)
-    sheet.append([_("Platform"), scope.platform.name])
-    sheet.append([_("Scope"), scope.name if scope.organisation else _("whole platform"), figures["scope"]])
-    sheet.append([_("Period"), figures["period"]["start"], figures["period"]["end"]])
-    sheet.append([])
+    spreadsheet.append(sheet, [_("Platform"), scope.platform.name])
+    spreadsheet.append(sheet, [_("Scope"), scope.name if scope.organisation else _("whole platform"), figures["scope"]])
+    spreadsheet.append(sheet, [_("Period"), figures["period"]["start"], figures["period"]["end"]])
+    spreadsheet.append(sheet, [])
     header = [_("Family"), _("Indicator"), _("Value"), _("Definition"), _("Key")]
-    sheet.append(header)
+    spreadsheet.append(sheet, header)
     for cell in sheet[sheet.max_row]:
         cell.font = bold
     sheet.freeze_panes = sheet.cell(row=sheet.max_row + 1, column=1)
     for row in labels.rows(figures):
-        sheet.append([row.family_label, row.label, row.value, row.definition, row.key])
+        spreadsheet.append(sheet, [row.family_label, row.label, row.value, row.definition, row.key])
         cell = sheet.cell(row=sheet.max_row, column=3)
         cell.number_format = XLSX_FORMATS.get(row.kind, "General")
         sheet.cell(row=sheet.max_row, column=4).alignment = Alignment(wrap_text=True, vertical="top")

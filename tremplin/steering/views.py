@@ -3,7 +3,6 @@ count, downloads, transmissions with their consistency warnings, bundle import a
 
 from __future__ import annotations
 
-import csv
 import io
 import os
 import tempfile
@@ -17,6 +16,9 @@ from django.views.decorators.http import require_POST
 
 from tremplin.access import scope as access
 from tremplin.access.permissions import can, permission_required
+from tremplin.audit.log import record_read
+from tremplin.lib import spreadsheet
+from tremplin.lib.downloads import no_store
 
 from . import exports, labels, services
 from .bundle.exporter import export_bundle
@@ -151,6 +153,7 @@ def steering_persons(request):
         .select_related("organisation")
         .order_by("last_name", "first_name", "pk")
     )
+    record_read(request.user, "steering_persons", persons=visible)
     return render(
         request,
         "steering/persons.html",
@@ -169,6 +172,7 @@ def steering_persons(request):
     )
 
 
+@no_store
 @permission_required("steering.view")
 def steering_export(request, fmt):
     if fmt not in exports.FORMATS:
@@ -280,11 +284,12 @@ def _job_context(job) -> dict:
     }
 
 
+@no_store
 @permission_required("bundle.import")
 def bundle_import_errors(request, pk):
     job = _job(request, pk)
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer = spreadsheet.csv_writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow([_("Location in the file"), _("Error")])
     for error in job.errors:
         writer.writerow([error["path"], error["message"]])
@@ -293,6 +298,7 @@ def bundle_import_errors(request, pk):
     return response
 
 
+@no_store
 @permission_required("bundle.export")
 def bundle_export(request):
     scopes = _scopes(request.user)
