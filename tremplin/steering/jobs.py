@@ -142,7 +142,9 @@ class _Progress:
             self.phase = "import" if share >= 1 else "check"  # checked whole: the writing comes next
         else:
             self.phase, self.percent = "import", min(99, 50 + round(50 * share))
-        if not connection.in_atomic_block and time.monotonic() - self.flushed_at >= FLUSH_EVERY:
+        if connection.in_atomic_block:
+            return
+        if share >= 1 or time.monotonic() - self.flushed_at >= FLUSH_EVERY:  # the end of a phase is shown
             self.flush()
 
     def flush(self) -> bool:
@@ -164,15 +166,18 @@ class _Heartbeat(threading.Thread):
         try:
             while not self.stopped.wait(self.every):
                 try:
-                    if not self.progress.flush():
+                    if not self.progress.flush() and not self.stopped.is_set():
                         logger.warning("Import job %s is no longer held by %s", self.progress.pk, self.progress.worker)
-                except DatabaseError:  # SQLite: the import holds the write lock; next beat
-                    logger.info("Heartbeat of import job %s delayed", self.progress.pk, exc_info=True)
+                except DatabaseError as error:  # SQLite: the import holds the write lock; next beat
+                    logger.info("Heartbeat of import job %s delayed: %s", self.progress.pk, error)
         finally:
             connection.close()
 
     def stop(self) -> None:
+        """No beat after this returns (a beat under way ends first; on SQLite it may be waiting
+        for the import's write lock, released by now)."""
         self.stopped.set()
+        self.join(timeout=30)
 
 
 def run(job: ImportJob, worker: str, heartbeat_every: float | None = None) -> ImportJob:
@@ -188,7 +193,11 @@ def run(job: ImportJob, worker: str, heartbeat_every: float | None = None) -> Im
         beat.start()
     try:
         try:
-            report = importer.import_bundle(job.path, job.user, progress, source=job.file_name)
+            try:
+                report = importer.import_bundle(job.path, job.user, progress, source=job.file_name)
+            finally:
+                if beat is not None:
+                    beat.stop()
         except Exception as error:  # the page says so; the import's transaction was rolled back
             logger.exception("Bundle import %s failed", job.pk)
             _finish(job, worker, status=ImportJob.Status.FAILED, failure=ImportJob.Failure.ERROR, message=str(error))
@@ -207,8 +216,6 @@ def run(job: ImportJob, worker: str, heartbeat_every: float | None = None) -> Im
                 refused=not report.ok,
             )
     finally:
-        if beat is not None:
-            beat.stop()
         _remove(job.path)  # the bundle holds personal data: not kept
     job.refresh_from_db()
     logger.info("Import job %s: %s", job.pk, job.status)
