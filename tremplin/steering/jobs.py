@@ -145,7 +145,10 @@ class _Progress:
         if connection.in_atomic_block:
             return
         if share >= 1 or time.monotonic() - self.flushed_at >= FLUSH_EVERY:  # the end of a phase is shown
-            self.flush()
+            try:
+                self.flush()
+            except DatabaseError as error:  # a busy database must not stop the import; next time
+                logger.info("Progress of import job %s not written: %s", self.pk, error)
 
     def flush(self) -> bool:
         """Write the heartbeat and progress; False when the job is no longer this worker's."""
