@@ -250,3 +250,9 @@ TREMPLIN_RETENTION_YEARS = int(os.environ.get("TREMPLIN_RETENTION_YEARS", 2))
 # Bundle uploads (page "Importer un lot"): JSON only, at most this size (a national bundle of
 # 50,000 persons and 5 million interventions is about 500 MB).
 TREMPLIN_IMPORT_MAX_BYTES = int(os.environ.get("TREMPLIN_IMPORT_MAX_BYTES", 1_000_000_000))
+# Imports from the page run as jobs (steering.jobs, `tremplin worker`): a file up to this size is
+# imported during the request; a worker marks a job failed when its heartbeat (written every few
+# seconds) is older than TREMPLIN_WORKER_STALE_SECONDS.
+TREMPLIN_IMPORT_INLINE_MAX_BYTES = int(os.environ.get("TREMPLIN_IMPORT_INLINE_MAX_BYTES", 2_000_000))
+TREMPLIN_WORKER_HEARTBEAT_SECONDS = 5
+TREMPLIN_WORKER_STALE_SECONDS = int(os.environ.get("TREMPLIN_WORKER_STALE_SECONDS", 120))

@@ -197,31 +197,6 @@ def test_import_page_imports_a_valid_bundle_and_lists_every_error_of_a_bad_one(
     assert client_for(coordinator).get(reverse("bundle_import_job", args=[job.pk])).status_code == 403
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_large_bundle_is_imported_in_the_background_with_progress(manager, settings, tmp_path):
-    settings.VAR_DIR = tmp_path
-    settings.TREMPLIN_IMPORT_INLINE_MAX_BYTES = 0
-    client = client_for(manager)
-    _upload(client, EXAMPLE)
-    job = ImportJob.objects.get()
-    for thread in services._threads:
-        thread.join(timeout=60)
-    job.refresh_from_db()
-    assert job.status == "done", job.message
-    fragment = client.get(reverse("bundle_import_progress", args=[job.pk])).content.decode()
-    assert "Le lot de données a été importé." in fragment and "hx-trigger" not in fragment
-
-
-def test_progress_fragment_polls_while_the_import_runs(manager, tmp_path):
-    job = ImportJob.objects.create(
-        user=manager.user, file_name="lot.json", path=str(tmp_path / "x.json"), status=ImportJob.Status.RUNNING
-    )
-    services.progress_path(job).write_text(json.dumps({"phase": "import", "percent": 73}))
-    fragment = client_for(manager).get(reverse("bundle_import_progress", args=[job.pk])).content.decode()
-    assert 'value="73"' in fragment and 'hx-trigger="every 1s"' in fragment
-    assert "Enregistrement des données" in fragment
-
-
 def test_bundle_export_page_downloads_and_logs(manager, counsellor, people):
     assert client_for(counsellor).get(reverse("bundle_export")).status_code == 403
     response = client_for(manager).post(reverse("bundle_export"), {"scope": "PART"})

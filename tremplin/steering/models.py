@@ -48,7 +48,8 @@ class Transmission(models.Model):
 
 
 class ImportJob(models.Model):
-    """A bundle uploaded from the import page, checked then imported in the background."""
+    """A bundle uploaded from the import page, checked then imported by a worker (`steering.jobs`:
+    claimed by a compare-and-set update, progress and heartbeat on this row)."""
 
     class Status(models.TextChoices):
         WAITING = "waiting", _("waiting")
@@ -56,6 +57,11 @@ class ImportJob(models.Model):
         REFUSED = "refused", _("refused: errors in the file")
         DONE = "done", _("imported")
         FAILED = "failed", _("interrupted")
+
+    class Failure(models.TextChoices):
+        ERROR = "error", _("an error during the import")
+        LOST = "lost", _("the import service stopped")
+        EXPIRED = "expired", _("never started")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     file_name = models.CharField(_("file"), max_length=255)
@@ -67,7 +73,14 @@ class ImportJob(models.Model):
     counts = models.JSONField(default=dict, blank=True)
     changes = models.JSONField(default=dict, blank=True)
     message = models.TextField(blank=True)
+    failure = models.CharField(_("reason of the failure"), max_length=10, choices=Failure.choices, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Written by the worker that runs the job (see steering.jobs).
+    worker = models.CharField(max_length=100, blank=True, editable=False)
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat = models.DateTimeField(null=True, blank=True)
+    phase = models.CharField(max_length=10, default="check", editable=False)  # check, then import
+    percent = models.PositiveSmallIntegerField(default=0, editable=False)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -6,21 +6,9 @@ the audit log.
 
 from __future__ import annotations
 
-import json
-import logging
-import os
-import threading
-import time
-import uuid
-from pathlib import Path
-
-from django.conf import settings
-from django.db import connections, transaction
-from django.utils import timezone
+from django.db import transaction
 
 from tremplin.audit.log import record
-
-logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -110,97 +98,3 @@ def changes_since(transmission, current: dict | None = None) -> list[dict]:
                 }
             )
     return result
-
-
-# Bundle imports from the page ---------------------------------------------------------------
-
-_threads: list = []  # the background imports started by this process (tests join them)
-
-
-def imports_dir() -> Path:
-    directory = Path(settings.VAR_DIR) / "imports"
-    directory.mkdir(parents=True, exist_ok=True)
-    return directory
-
-
-def create_import_job(user, uploaded):
-    """Store the uploaded bundle (outside the web root) and create its job."""
-    from .models import ImportJob
-
-    path = imports_dir() / f"{uuid.uuid4().hex}.json"
-    size = 0
-    with open(path, "wb") as out:
-        for chunk in uploaded.chunks():
-            out.write(chunk)
-            size += len(chunk)
-    return ImportJob.objects.create(user=user, file_name=Path(uploaded.name).name[:255], path=str(path), size=size)
-
-
-def launch_import(job):
-    """Run the job now for small files, else in a background thread (the page polls its progress)."""
-    if job.size <= getattr(settings, "TREMPLIN_IMPORT_INLINE_MAX_BYTES", 2_000_000):
-        run_import_job(job.pk)
-        return None
-    thread = threading.Thread(target=_run_in_thread, args=(job.pk,), name=f"bundle-import-{job.pk}", daemon=True)
-    _threads.append(thread)
-    thread.start()
-    return thread
-
-
-def _run_in_thread(job_id: int) -> None:
-    try:
-        run_import_job(job_id)
-    finally:
-        connections.close_all()
-
-
-def progress_path(job) -> Path:
-    return Path(f"{job.path}.progress")
-
-
-def read_progress(job) -> dict:
-    try:
-        return json.loads(progress_path(job).read_text())
-    except (OSError, ValueError):
-        return {"phase": "check", "percent": 0}
-
-
-def run_import_job(job_id: int) -> None:
-    from .bundle import importer
-    from .models import ImportJob
-
-    job = ImportJob.objects.select_related("user").get(pk=job_id)
-    job.status = ImportJob.Status.RUNNING
-    job.save(update_fields=["status"])
-    marker = progress_path(job)
-    last = {"at": 0.0}
-
-    def progress(phase, done, total):
-        now = time.monotonic()
-        if now - last["at"] < 0.3 and done < total:
-            return
-        last["at"] = now
-        share = done / total if total else 1
-        percent = round(50 * share) if phase == "check" else 50 + round(50 * share)
-        temporary = marker.with_suffix(".tmp")
-        temporary.write_text(json.dumps({"phase": phase, "percent": percent}))
-        os.replace(temporary, marker)
-
-    try:
-        report = importer.import_bundle(job.path, job.user, progress, source=job.file_name)
-    except Exception as error:  # the job page must say so; the transaction was rolled back
-        logger.exception("Bundle import %s failed", job.pk)
-        job.status = ImportJob.Status.FAILED
-        job.message = str(error)[:2000]
-    else:
-        job.error_count = report.error_count
-        job.errors = [e.as_dict() for e in report.errors]
-        job.counts = dict(report.counts)
-        job.changes = {k: v for k, v in sorted(report.changes.items()) if v}
-        job.status = ImportJob.Status.DONE if report.ok else ImportJob.Status.REFUSED
-        if not report.ok:
-            record(job.user, "bundle.refused", job, detail={"file": job.file_name, "errors": report.error_count})
-    job.finished_at = timezone.now()
-    job.save()
-    for leftover in (Path(job.path), marker):
-        leftover.unlink(missing_ok=True)  # the bundle holds personal data: not kept

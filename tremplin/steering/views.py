@@ -3,14 +3,17 @@ count, downloads, transmissions with their consistency warnings, bundle import a
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import os
 import tempfile
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -20,7 +23,7 @@ from tremplin.audit.log import record_read
 from tremplin.lib import spreadsheet
 from tremplin.lib.downloads import no_store
 
-from . import exports, labels, services
+from . import exports, jobs, labels, services
 from .bundle.exporter import export_bundle
 from .charts import report_charts
 from .forms import BundleUploadForm, PeriodForm, TransmissionForm, previous_period
@@ -246,11 +249,10 @@ def transmission_detail(request, pk):
 def bundle_import(request):
     form = BundleUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        job = services.create_import_job(request.user, form.cleaned_data["file"])
-        services.launch_import(job)
+        job = jobs.enqueue_import(request.user, form.cleaned_data["file"])
         return redirect("bundle_import_job", pk=job.pk)
-    jobs = ImportJob.objects.filter(user=request.user)[:10]
-    return render(request, "steering/import.html", {"form": form, "jobs": jobs})
+    latest = ImportJob.objects.filter(user=request.user)[:10]
+    return render(request, "steering/import.html", {"form": form, "jobs": latest})
 
 
 def _job(request, pk) -> ImportJob:
@@ -276,7 +278,10 @@ def bundle_import_progress(request, pk):
 def _job_context(job) -> dict:
     return {
         "job": job,
-        "progress": services.read_progress(job) if not job.is_finished else {"percent": 100},
+        # Read from the job's row, written by the worker (steering.jobs).
+        "progress": {"phase": job.phase, "percent": 100 if job.is_finished else job.percent},
+        "worker_missing": job.status == ImportJob.Status.WAITING
+        and timezone.now() - job.created_at > dt.timedelta(seconds=settings.TREMPLIN_WORKER_STALE_SECONDS),
         "errors": job.errors[:ERRORS_SHOWN],
         "more_errors": max(0, job.error_count - min(len(job.errors), ERRORS_SHOWN)),
         "changes": sorted((job.changes or {}).items()),
@@ -311,7 +316,7 @@ def bundle_export(request):
         raise Http404
     staff = access.staff_of(request.user)
     scope = resolve_scope(code, staff.organisation.platform)
-    handle, path = tempfile.mkstemp(prefix="tremplin-export-", suffix=".json", dir=services.imports_dir())
+    handle, path = tempfile.mkstemp(prefix="tremplin-export-", suffix=".json", dir=jobs.private_dir())
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             counts = export_bundle(out, scope.platform, scope.organisation)
