@@ -187,6 +187,7 @@ def run_import_job(job_id: int) -> None:
         os.replace(temporary, marker)
 
     try:
+        # Bound to the uploader's authority: their platform, or their organisation (issue 10, item 1).
         report = importer.import_bundle(job.path, job.user, progress, source=job.file_name)
     except Exception as error:  # the job page must say so; the transaction was rolled back
         logger.exception("Bundle import %s failed", job.pk)
