@@ -205,7 +205,8 @@ def validate(path, user, progress: Progress | None = None) -> Report:
     for kind, code, ref_path in checker.references:
         if code not in known[kind]:
             checker.error(
-                ref_path, _("No %(what)s with the code “%(code)s” in this bundle.") % {"what": what[kind], "code": code}
+                ref_path,
+                _("No %(what)s with the code “%(code)s” in this bundle.") % {"what": what[kind], "code": shorten(code)},
             )
     allowed = Checker()
     platform = None
@@ -269,6 +270,8 @@ def _check_installation(checker: Checker, sections: Sections, authority: Authori
     # An import never changes an organisation's role, nor makes a second lead (issue 10, item 2).
     existing = {o.code: o for o in Organisation.objects.filter(platform=platform)}
     leads = [o.code for o in existing.values() if o.role == Organisation.Role.LEAD]
+    if sum(org["role"] == Organisation.Role.LEAD for org in sections.organisations) > 1:
+        leads = []  # two leads in the bundle itself: already said by the check of the bundle
     labels = dict(Organisation.Role.choices)
     for index, org in enumerate(sections.organisations):
         current = existing.get(org["code"])

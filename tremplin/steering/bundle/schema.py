@@ -11,6 +11,7 @@ for disengagement.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -233,9 +234,11 @@ class Checker:
                 self.error(f"{path}.{key}", _("A number is required here."))
                 return INVALID
             return None
-        if type(value) not in (int, float):
+        if type(value) not in (int, float) or not math.isfinite(value):
             self.error(f"{path}.{key}", _("Expected a number."))
             return INVALID
+        if abs(value) > 1e15:  # beyond every bound (and beyond what quantize handles)
+            value = high * 10 if value > 0 else low - 1
         number = _quantize(Decimal(str(value)), places)
         if number < Decimal(str(low)) or number > Decimal(str(high)) or (low_open and number == Decimal(str(low))):
             bounds = (
