@@ -345,6 +345,8 @@ def test_item16_errors_are_bounded_in_number_and_length(manager, lead, partner, 
     assert max(len(e["message"]) + len(e["path"]) for e in job.errors) < 400
     page = client.get(reverse("bundle_import_job", args=[job.pk])).content.decode()
     assert "500 autres erreurs" in page
+    listed = client.get(reverse("bundle_import_errors", args=[job.pk])).content.decode("utf-8-sig")
+    assert listed.count("\r\n") == MAX_ERRORS + 2 and "500 autres erreurs" in listed
     assert huge not in page
 
 
