@@ -173,7 +173,7 @@ def child_import(path: str, method: str = "auto") -> None:
 
     options = {"auto": {}, "no-bulk-load": {"bulk_load": False}, "row-by-row": {"copy": False, "bulk_load": False}}
     started, cpu = time.perf_counter(), time.process_time()
-    report = importer.import_bundle(path, None, None, source=Path(path).name, **options[method])
+    report = importer.import_bundle(path, importer.CONSOLE, None, source=Path(path).name, **options[method])
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     assert report.ok, report.errors[:5]
     print(

@@ -149,7 +149,7 @@ def snapshot():
 
 
 def test_the_example_of_bundle_md_imports_with_every_record(tmp_path):
-    report = importer.import_bundle(write(tmp_path, EXAMPLE))
+    report = importer.import_bundle(write(tmp_path, EXAMPLE), importer.CONSOLE)
     assert report.ok and report.written
     platform = Platform.objects.get(code="EA12")
     assert Organisation.objects.get(code="AMIO").role == "lead"
@@ -174,10 +174,10 @@ def test_the_example_of_bundle_md_imports_with_every_record(tmp_path):
 
 def test_importing_the_same_bundle_again_changes_nothing(tmp_path):
     path = write(tmp_path, EXAMPLE)
-    importer.import_bundle(path)
+    importer.import_bundle(path, importer.CONSOLE)
     before = snapshot()
     audits = AuditEntry.objects.filter(action="person.imported").count()
-    report = importer.import_bundle(path)
+    report = importer.import_bundle(path, importer.CONSOLE)
     assert report.ok
     assert {k: v for k, v in report.changes.items() if v} == {}
     assert snapshot() == before
@@ -185,7 +185,7 @@ def test_importing_the_same_bundle_again_changes_nothing(tmp_path):
 
 
 def test_a_partners_newer_bundle_updates_that_partners_records_only(tmp_path):
-    importer.import_bundle(write(tmp_path, EXAMPLE))
+    importer.import_bundle(write(tmp_path, EXAMPLE), importer.CONSOLE)
     lead_before = snapshot()["Intervention"]
     newer = copy.deepcopy(EXAMPLE)
     newer["organisations"] = [{"code": "SAVS1", "name": "SAVS du Lévézou", "role": "partner"}]
@@ -204,7 +204,7 @@ def test_a_partners_newer_bundle_updates_that_partners_records_only(tmp_path):
     karim["contracts"] = [{"employer": "E1", "type": "cdi", "start": "2025-10-01"}]
     karim["education_level"] = "3"
     newer["employers"] = EXAMPLE["employers"]
-    report = importer.import_bundle(write(tmp_path, newer, "savs.json"))
+    report = importer.import_bundle(write(tmp_path, newer, "savs.json"), importer.CONSOLE)
     assert report.ok, report.errors
     person = Person.objects.get(organisation__code="SAVS1", code="P2")
     assert person.education_level == "3" and person.version == 2
@@ -242,7 +242,7 @@ def test_every_error_is_listed_with_its_path_and_nothing_is_written(tmp_path):
     karim["nickname"] = "KH"
     bad["persons"].append(copy.deepcopy(karim) | {"code": "P1", "nickname": None})
     bad["persons"][2].pop("nickname")
-    report = importer.import_bundle(write(tmp_path, bad))
+    report = importer.import_bundle(write(tmp_path, bad), importer.CONSOLE)
     assert not report.ok and not report.written
     paths = {e.path for e in report.errors}
     assert {
@@ -274,19 +274,19 @@ def test_episodes_that_overlap_are_refused_and_readmission_on_the_exit_day_is_ac
     karim = bundle["persons"][1]
     karim["prescriptions"].append({"code": "PR2", "date": "2025-11-01", "prescriber": "cdaph"})
     karim["episodes"].append({"prescription": "PR2", "admitted_on": "2025-11-20"})  # the exit day: accepted
-    assert importer.validate(write(tmp_path, bundle)).ok
+    assert importer.validate(write(tmp_path, bundle), importer.CONSOLE).ok
     karim["episodes"][1]["admitted_on"] = "2025-11-19"
-    report = importer.validate(write(tmp_path, bundle))
+    report = importer.validate(write(tmp_path, bundle), importer.CONSOLE)
     assert [e.path for e in report.errors] == ["persons[1].episodes[1].admitted_on"]
 
 
 def test_malformed_json_and_wrong_version_are_refused(tmp_path):
     path = tmp_path / "broken.json"
     path.write_text('{"format": "tremplin-bundle",\n "version": 1,\n "persons": [ {"code": "P1",, } ]}')
-    report = importer.import_bundle(path)
+    report = importer.import_bundle(path, importer.CONSOLE)
     assert not report.ok and "ligne 3" in report.errors[0].path
     wrong = copy.deepcopy(EXAMPLE) | {"version": 2}
-    report = importer.import_bundle(write(tmp_path, wrong))
+    report = importer.import_bundle(write(tmp_path, wrong), importer.CONSOLE)
     assert [e.path for e in report.errors] == ["version"]
     assert Person.objects.count() == 0
 
@@ -306,16 +306,16 @@ def test_import_command_lists_errors_and_exits_non_zero(tmp_path):
 
 
 def test_bundle_for_another_platform_is_refused_in_a_non_empty_installation(tmp_path):
-    importer.import_bundle(write(tmp_path, EXAMPLE))
+    importer.import_bundle(write(tmp_path, EXAMPLE), importer.CONSOLE)
     other = copy.deepcopy(EXAMPLE)
     other["platform"] = {"code": "EA81", "name": "Tarn", "department": "81"}
-    report = importer.validate(write(tmp_path, other))
+    report = importer.validate(write(tmp_path, other), importer.CONSOLE)
     assert [e.path for e in report.errors] == ["platform.code"]
 
 
 def test_staff_codes_shared_by_two_organisations_are_qualified_on_export_and_round_trip(tmp_path):
     bundle = copy.deepcopy(EXAMPLE)
-    importer.import_bundle(write(tmp_path, bundle))
+    importer.import_bundle(write(tmp_path, bundle), importer.CONSOLE)
     Staff.objects.filter(code="S2").update(code="S1")  # each organisation numbers its own staff
     platform = Platform.objects.get()
     out = StringIO()
@@ -323,7 +323,7 @@ def test_staff_codes_shared_by_two_organisations_are_qualified_on_export_and_rou
     exported = json.loads(out.getvalue())
     assert sorted(s["code"] for s in exported["staff"]) == ["AMIO/S1", "SAVS1/S1"]
     before = snapshot()
-    assert importer.import_bundle(write(tmp_path, exported, "again.json")).ok
+    assert importer.import_bundle(write(tmp_path, exported, "again.json"), importer.CONSOLE).ok
     assert snapshot() == before
 
 
@@ -363,7 +363,7 @@ def test_export_then_import_into_an_empty_installation_gives_the_same_indicators
         counts = export_bundle(out, platform)
     assert counts["persons"] == 90
     _empty_installation()
-    report = importer.import_bundle(path)
+    report = importer.import_bundle(path, importer.CONSOLE)
     assert report.ok, report.errors[:5]
     platform = Platform.objects.get()
     for (quarter, scope), figures in before.items():
@@ -381,13 +381,13 @@ def test_export_of_one_organisation_holds_only_its_persons_and_reimports_without
     assert [o["code"] for o in bundle["organisations"]] == ["LEVZ"]
     assert "funding" not in bundle
     before = snapshot()
-    report = importer.import_bundle(write(tmp_path, bundle))
+    report = importer.import_bundle(write(tmp_path, bundle), importer.CONSOLE)
     assert report.ok, report.errors[:5]
     assert snapshot() == before
 
 
 def test_export_command_writes_the_file_and_logs_it(tmp_path):
-    importer.import_bundle(write(tmp_path, EXAMPLE))
+    importer.import_bundle(write(tmp_path, EXAMPLE), importer.CONSOLE)
     target = tmp_path / "out.json"
     call_command("export_bundle", str(target), "--organisation", "SAVS1", stdout=StringIO())
     assert [p["code"] for p in json.loads(target.read_text())["persons"]] == ["P2"]
@@ -410,13 +410,13 @@ def _intervention_table_schema():
 
 def test_a_first_load_in_bulk_writes_the_same_records_and_keeps_every_index_and_check(tmp_path):
     schema = _intervention_table_schema()
-    report = importer.import_bundle(write(tmp_path, EXAMPLE), bulk_load=True)
+    report = importer.import_bundle(write(tmp_path, EXAMPLE), importer.CONSOLE, bulk_load=True)
     assert report.ok and report.written
     assert _intervention_table_schema() == schema
     jeanne = Person.objects.get(organisation__code="AMIO", code="P1")
     assert jeanne.interventions.filter(episode=jeanne.episodes.get()).count() == 3
     # The same bundle through multi-row INSERTs instead of COPY and bulk load: nothing to change.
-    again = importer.import_bundle(write(tmp_path, EXAMPLE), copy=False, bulk_load=False)
+    again = importer.import_bundle(write(tmp_path, EXAMPLE), importer.CONSOLE, copy=False, bulk_load=False)
     assert {k: v for k, v in again.changes.items() if v} == {}
     # The foreign keys are back and checked: an intervention of no person is refused.
     with pytest.raises(IntegrityError), transaction.atomic():
@@ -435,15 +435,15 @@ def test_a_bulk_load_that_fails_writes_nothing_and_keeps_every_index_and_check(t
 
     monkeypatch.setattr(importer._Writer, "finish", broken)
     with pytest.raises(RuntimeError):
-        importer.import_bundle(write(tmp_path, EXAMPLE), bulk_load=True)
+        importer.import_bundle(write(tmp_path, EXAMPLE), importer.CONSOLE, bulk_load=True)
     assert snapshot() == before
     assert _intervention_table_schema() == schema
 
 
 def test_rows_inserted_without_copy_are_the_same_as_with_copy(tmp_path):
     path = write(tmp_path, EXAMPLE)
-    importer.import_bundle(path, copy=False)
-    report = importer.import_bundle(path)
+    importer.import_bundle(path, importer.CONSOLE, copy=False)
+    report = importer.import_bundle(path, importer.CONSOLE)
     assert {k: v for k, v in report.changes.items() if v} == {}
 
 
@@ -459,7 +459,7 @@ def test_a_bulk_load_that_would_wait_for_a_busy_table_imports_as_usual(tmp_path,
     )
     try:
         other.execute("LOCK TABLE people_person IN ACCESS SHARE MODE")  # someone reading persons
-        report = importer.import_bundle(write(tmp_path, EXAMPLE), bulk_load=True)
+        report = importer.import_bundle(write(tmp_path, EXAMPLE), importer.CONSOLE, bulk_load=True)
     finally:
         other.rollback()
         other.close()

@@ -16,3 +16,7 @@ class SteeringConfig(AppConfig):
         register("bundle.refused", _("tried to import a bundle with errors (nothing written)"))
         register("bundle.exported", _("exported a bundle"))
         register("person.imported", _("created or updated the file from an imported bundle"))
+        register("platform.imported", _("created or changed the platform from an imported bundle"))
+        register("organisation.imported", _("created or changed an organisation from an imported bundle"))
+        register("staff.imported", _("created or changed a staff record from an imported bundle"))
+        register("employer.imported", _("created or changed an employer from an imported bundle"))

@@ -298,6 +298,8 @@ def bundle_import_errors(request, pk):
     writer.writerow([_("Location in the file"), _("Error")])
     for error in job.errors:
         writer.writerow([error["path"], error["message"]])
+    if job.error_count > len(job.errors):  # the list is bounded (bundle.schema.MAX_ERRORS)
+        writer.writerow(["", _("… and %(count)s more errors.") % {"count": job.error_count - len(job.errors)}])
     response = HttpResponse(("\ufeff" + out.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="erreurs_import_{job.pk}.csv"'
     return response

@@ -33,6 +33,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tremplin.activity.models import Intervention
+from tremplin.audit.log import _plain
 from tremplin.audit.models import AuditEntry
 from tremplin.employment.models import Contract, Employer, Placement
 from tremplin.lib.dates import today
@@ -42,7 +43,8 @@ from tremplin.pathways.models import CounsellorAssignment, Episode, Pause, Presc
 from tremplin.people.models import Person, Recognition
 
 from . import reader
-from .schema import TOP_KEYS, TOP_REQUIRED, BundleError, Checker, Sections, local_code
+from .reader import shorten
+from .schema import MAX_ERRORS, TOP_KEYS, TOP_REQUIRED, BundleError, Checker, Sections, local_code
 
 CHUNK_PERSONS = 1000
 INSERT_BATCH = 20000
@@ -64,6 +66,8 @@ class Report:
     changes: Counter = field(default_factory=Counter)  # what the import wrote
     sections: Sections | None = None
     written: bool = False
+    # The platform the bundle writes: {"code", "name", "created"} (created: it does not exist yet).
+    platform: dict | None = None
 
     @property
     def ok(self) -> bool:
@@ -74,10 +78,67 @@ class BundleChangedError(RuntimeError):
     """The file changed between the check and the import (nothing was written)."""
 
 
+# Who imports ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Authority:
+    """On whose authority a bundle is imported (docs/indicators.md, "Qui peut importer quoi").
+
+    - the console (`tremplin import_bundle`, the administrator of the server): any platform;
+    - a manager of the lead organisation, from the page: their own platform only;
+    - a manager of a partner organisation, from the page: their own organisation's records only;
+    - anybody else: nothing.
+    Build it with `authority_for(user)` or use `CONSOLE`; the importer takes either a user (then
+    `authority_for` is applied) or an Authority, never nothing."""
+
+    console: bool = False
+    user: object = None
+    platform: Platform | None = None
+    organisation: Organisation | None = None  # set for a partner organisation's staff
+    staff_id: int | None = None
+
+    @property
+    def may_import(self) -> bool:
+        return self.console or self.platform is not None
+
+
+CONSOLE = Authority(console=True)
+CONSOLE_ACTOR = "tremplin import_bundle"
+
+
+def authority_for(user) -> Authority:
+    """A web import's authority: the user's role and organisation (access.permissions, scope)."""
+    from tremplin.access.permissions import can
+    from tremplin.access.scope import staff_of
+
+    staff = staff_of(user)
+    if staff is None or not can(user, "bundle.import"):
+        return Authority(user=user)
+    organisation = staff.organisation
+    return Authority(
+        user=user,
+        platform=organisation.platform,
+        organisation=None if organisation.is_lead else organisation,
+        staff_id=staff.pk,
+    )
+
+
+def _authority(user) -> Authority:
+    if isinstance(user, Authority):
+        return user
+    if user is None:
+        raise TypeError("Pass the acting user, or importer.CONSOLE for the command line.")
+    return authority_for(user)
+
+
 # Pass 1: check the whole file ----------------------------------------------------------------
 
 
-def validate(path, progress: Progress | None = None) -> Report:
+def validate(path, user, progress: Progress | None = None) -> Report:
+    """Check the whole file: its content, then what the installation and the importer's
+    authority (`user`: the acting user, or CONSOLE) allow. Writes nothing."""
+    authority = _authority(user)
     size = os.path.getsize(path)
     checker = Checker()
     sections = Sections()
@@ -100,7 +161,9 @@ def validate(path, progress: Progress | None = None) -> Report:
             elif key in TOP_KEYS:
                 raw[key] = value
             else:
-                checker.error(key, _("Unknown key “%(key)s” at the top of the bundle.") % {"key": key})
+                checker.error(
+                    shorten(key), _("Unknown key “%(key)s” at the top of the bundle.") % {"key": shorten(key)}
+                )
     except reader.BundleSyntaxError as error:
         report = Report(error_count=1, sections=sections)
         report.errors = [
@@ -110,8 +173,8 @@ def validate(path, progress: Progress | None = None) -> Report:
             )
         ]
         return report
-    except OSError as error:
-        return Report(errors=[BundleError("", str(error))], error_count=1)
+    except OSError:
+        return Report(errors=[BundleError("", _("The file could not be read: nothing was imported."))], error_count=1)
 
     head = Checker()
     for key in TOP_REQUIRED:
@@ -142,20 +205,33 @@ def validate(path, progress: Progress | None = None) -> Report:
     for kind, code, ref_path in checker.references:
         if code not in known[kind]:
             checker.error(
-                ref_path, _("No %(what)s with the code “%(code)s” in this bundle.") % {"what": what[kind], "code": code}
+                ref_path,
+                _("No %(what)s with the code “%(code)s” in this bundle.") % {"what": what[kind], "code": shorten(code)},
             )
-    if head.error_count == 0 and sections.platform is not None:
-        _check_installation(head, sections)
+    allowed = Checker()
+    platform = None
+    if sections.platform is not None:
+        platform = _check_installation(allowed, sections, authority)
+    elif not authority.may_import:
+        _check_authority(allowed, sections, authority, None)
     counts.update(
         organisations=len(sections.organisations),
         staff=len(sections.staff or []),
         employers=len(sections.employers or []),
     )
     return Report(
-        errors=head.errors + checker.errors,
-        error_count=head.error_count + checker.error_count,
+        # What the importer may not do comes first: it is the reason to read before any other.
+        errors=(allowed.errors + head.errors + checker.errors)[:MAX_ERRORS],
+        error_count=allowed.error_count + head.error_count + checker.error_count,
         counts=counts,
         sections=sections,
+        platform=None
+        if sections.platform is None
+        else {
+            "code": sections.platform["code"],
+            "name": sections.platform["name"],
+            "created": platform is None,
+        },
     )
 
 
@@ -173,10 +249,15 @@ def _count(counts: Counter, person: dict) -> None:
         counts[key] += len(person[key] or ())
 
 
-def _check_installation(checker: Checker, sections: Sections) -> None:
-    """What the installation itself allows: same platform, one lead organisation."""
+def _check_installation(checker: Checker, sections: Sections, authority: Authority) -> Platform | None:
+    """What the installation and the importer's authority allow; returns the existing platform
+    the bundle names (None: the import would create it). Run again inside the import's
+    transaction, so that what was checked is what is written."""
     code = sections.platform["code"]
     platform = Platform.objects.filter(code=code).first()
+    _check_authority(checker, sections, authority, platform)
+    if checker.error_count:
+        return platform
     if platform is None:
         others = list(Platform.objects.values_list("code", flat=True)[:1])
         if others:
@@ -185,19 +266,104 @@ def _check_installation(checker: Checker, sections: Sections) -> None:
                 _("This installation holds the platform “%(existing)s”, not “%(code)s”: nothing was imported.")
                 % {"existing": others[0], "code": code},
             )
-        return
-    roles = dict(Organisation.objects.filter(platform=platform).values_list("code", "role"))
-    for org in sections.organisations:
-        roles[org["code"]] = org["role"]
-    leads = sorted(c for c, r in roles.items() if r == Organisation.Role.LEAD)
-    if len(leads) > 1:
-        for index, org in enumerate(sections.organisations):
-            if org["role"] == Organisation.Role.LEAD:
-                checker.error(
-                    f"organisations[{index}].role",
-                    _("The installation already has another lead organisation (%(codes)s): a platform has only one.")
-                    % {"codes": ", ".join(c for c in leads if c != org["code"])},
+        return None
+    # An import never changes an organisation's role, nor makes a second lead (issue 10, item 2).
+    existing = {o.code: o for o in Organisation.objects.filter(platform=platform)}
+    leads = [o.code for o in existing.values() if o.role == Organisation.Role.LEAD]
+    if sum(org["role"] == Organisation.Role.LEAD for org in sections.organisations) > 1:
+        leads = []  # two leads in the bundle itself: already said by the check of the bundle
+    labels = dict(Organisation.Role.choices)
+    for index, org in enumerate(sections.organisations):
+        current = existing.get(org["code"])
+        if current is not None and current.role != org["role"]:
+            checker.error(
+                f"organisations[{index}].role",
+                _(
+                    "“%(code)s” is %(current)s of the platform; an import never changes an organisation's role"
+                    " (the bundle says %(new)s): nothing was imported."
                 )
+                % {"code": org["code"], "current": labels[current.role], "new": labels[org["role"]]},
+            )
+        elif current is None and org["role"] == Organisation.Role.LEAD and leads:
+            checker.error(
+                f"organisations[{index}].role",
+                _("The installation already has another lead organisation (%(codes)s): a platform has only one.")
+                % {"codes": ", ".join(leads)},
+            )
+    return platform
+
+
+def _check_authority(checker: Checker, sections: Sections, authority: Authority, platform) -> None:
+    """A web import writes only the importer's platform; a partner organisation's manager only
+    their organisation's records. Anything else refuses the whole bundle, with the reason."""
+    if authority.console:
+        return
+    if not authority.may_import:
+        checker.error("", _("Your account may not import bundles: nothing was imported."))
+        return
+    own = authority.platform
+    if platform is None or platform.pk != own.pk:
+        checker.error(
+            "platform.code",
+            _(
+                "This bundle is for the platform “%(code)s”; you work for the platform “%(own)s” (%(name)s)."
+                " An import from this page writes only your own platform: nothing was imported."
+            )
+            % {"code": sections.platform["code"], "own": own.code, "name": own.name},
+        )
+        return
+    mine = authority.organisation
+    if mine is not None:
+        if (platform.name, platform.department) != (sections.platform["name"], sections.platform["department"]):
+            checker.error(
+                "platform.name",
+                _(
+                    "The platform's name and department are those of its lead organisation: this bundle changes"
+                    " them (“%(name)s”, %(department)s), which only the lead organisation's direction may do."
+                    " Nothing was imported."
+                )
+                % {"name": shorten(sections.platform["name"]), "department": sections.platform["department"]},
+            )
+        for index, org in enumerate(sections.organisations):
+            if org["code"] != mine.code:
+                checker.error(
+                    f"organisations[{index}].code",
+                    _(
+                        "You import for your organisation “%(own)s” only; this bundle also holds “%(code)s”."
+                        " Nothing was imported."
+                    )
+                    % {"own": mine.code, "code": org["code"]},
+                )
+        if sections.funding:
+            checker.error(
+                "funding",
+                _(
+                    "Funding is the platform's: only the lead organisation's direction imports it. Nothing was imported."
+                ),
+            )
+    # A function with an account is granted on the staff page (where the permission table's rules
+    # apply), never by an import from the page; and nobody changes their own function.
+    if sections.staff:
+        org_codes = dict(Organisation.objects.filter(platform=platform).values_list("code", "pk"))
+        holders = {
+            (org_id, code): (pk, function, user_id)
+            for pk, org_id, code, function, user_id in Staff.objects.filter(
+                organisation__platform=platform, user__isnull=False
+            ).values_list("pk", "organisation_id", "code", "function", "user_id")
+        }
+        for index, row in enumerate(sections.staff):
+            org_id = org_codes.get(row["organisation"])
+            holder = holders.get((org_id, local_code(row["organisation"], row["code"])))
+            if holder is None or holder[1] == row["function"]:
+                continue
+            if holder[0] == authority.staff_id:
+                message = _("Nobody changes their own function: this bundle changes yours. Nothing was imported.")
+            else:
+                message = _(
+                    "This staff member has an account: their function is changed on their staff page, not by an"
+                    " import. Nothing was imported."
+                )
+            checker.error(f"staff[{index}].function", message)
 
 
 # Pass 2: write ---------------------------------------------------------------------------------
@@ -205,7 +371,7 @@ def _check_installation(checker: Checker, sections: Sections) -> None:
 
 def import_bundle(
     path,
-    user=None,
+    user,
     progress: Progress | None = None,
     source: str = "",
     copy: bool = True,
@@ -213,51 +379,76 @@ def import_bundle(
 ) -> Report:
     """Check, then (only if everything is valid) write in one transaction.
 
+    `user` is the acting user (a web import: bound to their platform, or to their organisation
+    for a partner's manager) or CONSOLE (the command line: any platform).
+
     On PostgreSQL the large tables are written with COPY (`copy=False`: multi-row INSERTs, as
     on SQLite, for comparison). `bulk_load` (None: automatic, for a first load of at least
     BULK_LOAD_MIN interventions into an empty table) drops the intervention table's secondary
     indexes and foreign keys inside the transaction and recreates them once the rows are in
     (the foreign keys are then checked in one query each); a failure anywhere rolls everything
     back, indexes and constraints included."""
-    report = validate(path, progress)
+    authority = _authority(user)
+    report = validate(path, authority, progress)
     if not report.ok:
         return report
     size = os.path.getsize(path)
     callback = (lambda done: progress("import", done, size)) if progress else None
     postgres = connection.vendor == "postgresql"
-    with transaction.atomic():
-        bulk = None
-        if postgres and copy:
-            if bulk_load is None:
-                bulk_load = report.counts["interventions"] >= BULK_LOAD_MIN and not Intervention.objects.exists()
-            if bulk_load:
-                bulk = _BulkLoad(Intervention)
-                if not bulk.start():
-                    bulk = None
-        writer = _Writer(user, report.sections, source or os.path.basename(str(path)), copy=copy)
-        writer.write_sections()
-        checker = Checker()
-        chunk: list[dict] = []
-        for key, index, value in reader.read(path, callback):
-            if key != "persons":
-                continue
-            person = checker.person(value, index, None, None, None)
-            if person is None:
-                raise BundleChangedError(_("The file changed while it was being imported: nothing was written."))
-            chunk.append(person)
-            if len(chunk) >= CHUNK_PERSONS:
-                writer.write_persons(chunk)
-                chunk = []
-        if chunk:
-            writer.write_persons(chunk)
-        writer.finish()
-        if bulk is not None:
-            bulk.finish()
-    report.changes = writer.changes
+    try:
+        with transaction.atomic():
+            _import(path, authority, report, callback, source, copy, bulk_load, postgres)
+    except _Refused as refused:
+        report.errors, report.error_count = refused.checker.errors, refused.checker.error_count
+        return report
     report.written = True
     if postgres and sum(report.counts.values()) >= ANALYZE_MIN:
         _analyze()
     return report
+
+
+class _Refused(Exception):
+    """What the installation allows changed between the check and the transaction."""
+
+    def __init__(self, checker: Checker):
+        super().__init__("refused")
+        self.checker = checker
+
+
+def _import(path, authority, report, callback, source, copy, bulk_load, postgres) -> None:
+    # The same checks of authority and installation, now inside the transaction.
+    again = Checker()
+    _check_installation(again, report.sections, authority)
+    if again.error_count:
+        raise _Refused(again)
+    bulk = None
+    if postgres and copy:
+        if bulk_load is None:
+            bulk_load = report.counts["interventions"] >= BULK_LOAD_MIN and not Intervention.objects.exists()
+        if bulk_load:
+            bulk = _BulkLoad(Intervention)
+            if not bulk.start():
+                bulk = None
+    writer = _Writer(authority, report.sections, source or os.path.basename(str(path)), copy=copy)
+    writer.write_sections()
+    checker = Checker()
+    chunk: list[dict] = []
+    for key, index, value in reader.read(path, callback):
+        if key != "persons":
+            continue
+        person = checker.person(value, index, None, None, None)
+        if person is None:
+            raise BundleChangedError(_("The file changed while it was being imported: nothing was written."))
+        chunk.append(person)
+        if len(chunk) >= CHUNK_PERSONS:
+            writer.write_persons(chunk)
+            chunk = []
+    if chunk:
+        writer.write_persons(chunk)
+    writer.finish()
+    if bulk is not None:
+        bulk.finish()
+    report.changes = writer.changes
 
 
 class _BulkLoad:
@@ -439,19 +630,34 @@ def _multiset_sync(existing: list[tuple[int, tuple]], incoming: list[tuple]):
     return delete, create
 
 
+def _changes(before: dict, after: dict) -> dict:
+    """{field: [old, new]} of the fields whose value differs, in JSON-friendly form."""
+    return {k: [_plain(before.get(k)), _plain(v)] for k, v in after.items() if before.get(k) != v}
+
+
+def _created(values: dict) -> dict:
+    """The field history of a record created by the import: {field: [None, value]}, empty values left out."""
+    return {k: [None, _plain(v)] for k, v in values.items() if v not in (None, "", [])}
+
+
 class _Writer:
-    def __init__(self, user, sections: Sections, source: str, copy: bool = True):
-        self.user = user
+    def __init__(self, authority: Authority, sections: Sections, source: str, copy: bool = True):
+        user = authority.user
+        self.user = user if user is not None and user.is_authenticated else None
         self.sections = sections
         self.source = source
         self.today = today()
         self.now = timezone.now()
         self.changes: Counter = Counter()
-        self.audit: list[AuditEntry] = []
-        self.actor = ""
-        if user is not None:
-            staff = getattr(user, "staff", None)
-            self.actor = (staff.name if staff is not None else "") or user.get_full_name() or user.get_username()
+        self.entries: list[AuditEntry] = []  # platform, organisations, staff, employers
+        self.organisation_log: list[dict] = []  # what changed about organisations, for bundle.imported
+        self.platform_log: dict = {}
+        self.actor = CONSOLE_ACTOR if authority.console else ""
+        if self.user is not None:
+            staff = getattr(self.user, "staff", None)
+            self.actor = (
+                (staff.name if staff is not None else "") or self.user.get_full_name() or self.user.get_username()
+            )
         self.inserters = {
             "recognitions": _Inserter(Recognition, ["person_id", "kind", "start", "end"], self.now, copy),
             "pauses": _Inserter(Pause, ["episode_id", "start", "end", "closed_on"], self.now, copy),
@@ -471,7 +677,7 @@ class _Writer:
             "placements": _Inserter(Placement, ["person_id", "employer_id", "kind", "start", "end"], self.now, copy),
             "audit": _Inserter(
                 AuditEntry,
-                ["user_id", "actor", "action", "object_type", "object_id", "person_id", "detail"],
+                ["user_id", "actor", "action", "object_type", "object_id", "person_id", "changes", "detail"],
                 self.now,
                 copy,
             ),
@@ -479,28 +685,55 @@ class _Writer:
 
     # Sections -------------------------------------------------------------------------------
 
+    def _entry(self, action: str, obj, changes: dict, **detail) -> None:
+        self.entries.append(
+            AuditEntry(
+                at=self.now,
+                user=self.user,
+                actor=self.actor,
+                action=action,
+                object_type=obj._meta.label_lower,
+                object_id=str(obj.pk),
+                changes=changes,
+                detail={"bundle": self.source, **detail},
+            )
+        )
+
     def write_sections(self) -> None:
         s = self.sections
         platform = Platform.objects.filter(code=s.platform["code"]).first()
         if platform is None:
             platform = Platform.objects.create(**s.platform)
             self.changes["platform.created"] += 1
-        elif (platform.name, platform.department) != (s.platform["name"], s.platform["department"]):
-            platform.name, platform.department = s.platform["name"], s.platform["department"]
-            platform.save()
-            self.changes["platform.updated"] += 1
+            self.platform_log = {"code": platform.code, "created": True, "changes": _created(s.platform)}
+            self._entry("platform.imported", platform, self.platform_log["changes"], created=True)
+        else:
+            before = {"name": platform.name, "department": platform.department}
+            changes = _changes(before, {"name": s.platform["name"], "department": s.platform["department"]})
+            self.platform_log = {"code": platform.code, "created": False, "changes": changes}
+            if changes:
+                platform.name, platform.department = s.platform["name"], s.platform["department"]
+                platform.save()
+                self.changes["platform.updated"] += 1
+                self._entry("platform.imported", platform, changes)
         self.platform = platform
         existing = {o.code: o for o in Organisation.objects.filter(platform=platform)}
-        # Demotions first, so that there is never two lead organisations at once.
-        for org in sorted(s.organisations, key=lambda o: o["role"] == Organisation.Role.LEAD):
+        for org in s.organisations:
             current = existing.get(org["code"])
             if current is None:
-                existing[org["code"]] = Organisation.objects.create(platform=platform, **org)
+                current = existing[org["code"]] = Organisation.objects.create(platform=platform, **org)
                 self.changes["organisations.created"] += 1
-            elif (current.name, current.role) != (org["name"], org["role"]):
-                current.name, current.role = org["name"], org["role"]
-                current.save()
+                changes = _created(org)
+                self.organisation_log.append({"code": org["code"], "created": True, "changes": changes})
+                self._entry("organisation.imported", current, changes, created=True)
+            elif current.name != org["name"]:
+                # The role is never changed by an import (checked before: _check_installation).
+                changes = _changes({"name": current.name}, {"name": org["name"]})
+                current.name = org["name"]
+                current.save(update_fields=["name"])
                 self.changes["organisations.updated"] += 1
+                self.organisation_log.append({"code": org["code"], "created": False, "changes": changes})
+                self._entry("organisation.imported", current, changes)
         self.organisations = {code: o.pk for code, o in existing.items()}
         self.staff_ids: dict[str, int] = {}
         if s.staff is not None:
@@ -528,11 +761,16 @@ class _Writer:
             if current is None:
                 current = Staff.objects.create(organisation_id=org_id, code=key[1], **{f: row[f] for f in fields})
                 self.changes["staff.created"] += 1
+                self._entry(
+                    "staff.imported", current, _created({"code": key[1], **{f: row[f] for f in fields}}), created=True
+                )
             elif any(getattr(current, f) != row[f] for f in fields):
+                changes = _changes({f: getattr(current, f) for f in fields}, {f: row[f] for f in fields})
                 for f in fields:
                     setattr(current, f, row[f])
                 current.save(update_fields=list(fields))
                 self.changes["staff.updated"] += 1
+                self._entry("staff.imported", current, changes)
             self.staff_ids[row["code"]] = current.pk
 
     def _write_employers(self, rows: list[dict]) -> None:
@@ -542,7 +780,13 @@ class _Writer:
             if current is None:
                 current = Employer.objects.create(platform=self.platform, **row)
                 self.changes["employers.created"] += 1
+                self._entry("employer.imported", current, _created(row), created=True)
             elif (current.name, current.kind, current.naf) != (row["name"], row["kind"], row["naf"]):
+                changes = _changes(
+                    {"name": current.name, "kind": current.kind, "naf": current.naf},
+                    {"name": row["name"], "kind": row["kind"], "naf": row["naf"]},
+                )
+                self._entry("employer.imported", current, changes)
                 current.name, current.kind, current.naf = row["name"], row["kind"], row["naf"]
                 current.version += 1
                 current.save()
@@ -603,9 +847,11 @@ class _Writer:
     # Persons ----------------------------------------------------------------------------------
 
     PERSON_FIELDS = ("first_name", "last_name", "birth_date", "sex", "education_level", "disabilities")
+    PERSON_TEXTS = ("first_name", "last_name", "sex", "education_level", "disabilities")  # JSON as they are
 
     def write_persons(self, chunk: list[dict]) -> None:
-        touched: Counter = Counter()  # person id -> number of changed records
+        touched: Counter = Counter()  # (person id, "records.created" ...) -> number of records
+        fields: dict[int, dict] = {}  # person id -> {field: [old, new]}
         created_ids: set[int] = set()
         keys = {}
         for person in chunk:
@@ -626,6 +872,7 @@ class _Writer:
                 obj.search_name = normalise(f"{obj.first_name} {obj.last_name}")
                 new.append(obj)
             elif any(getattr(current, f) != v for f, v in values.items()):
+                fields[current.pk] = _changes({f: getattr(current, f) for f in values}, values)
                 for f, v in values.items():
                     setattr(current, f, v)
                 current.search_name = normalise(f"{current.first_name} {current.last_name}")
@@ -640,8 +887,11 @@ class _Writer:
         for obj in new:
             existing[(obj.organisation_id, obj.code)] = obj
             created_ids.add(obj.pk)
-        for obj in changed:
-            touched[obj.pk] += 1
+            # The field history of a new file, {field: [None, value]} (fast path: 50,000 persons).
+            history = {f: [None, v] for f in self.PERSON_TEXTS if (v := getattr(obj, f))}
+            if obj.birth_date is not None:
+                history["birth_date"] = [None, obj.birth_date.isoformat()]
+            fields[obj.pk] = history
         self.changes["persons.created"] += len(new)
         self.changes["persons.updated"] += len(changed)
         persons = {existing[key].pk: person for key, person in keys.items()}
@@ -654,7 +904,7 @@ class _Writer:
         self._sync_placements(persons, old_ids, touched)
         for inserter in self.inserters.values():
             inserter.flush()
-        self._audit(persons, created_ids, touched)
+        self._audit(persons, created_ids, touched, fields)
 
     def _load(self, model, old_ids, fields, **filters):
         if not old_ids:
@@ -680,7 +930,10 @@ class _Writer:
             delete += gone
             for row in create:
                 self.inserters["recognitions"].add((pid, *row))
-            touched[pid] += len(gone) + len(create)
+            if gone:
+                touched[pid, "recognitions.deleted"] += len(gone)
+            if create:
+                touched[pid, "recognitions.created"] += len(create)
             self.changes["recognitions.created"] += len(create)
         Recognition.objects.filter(pk__in=delete).delete()
         self.changes["recognitions.deleted"] += len(delete)
@@ -710,15 +963,15 @@ class _Writer:
                     for k, v in values.items():
                         setattr(current, k, v)
                     changed.append(current)
-                    touched[pid] += 1
+                    touched[pid, "prescriptions.updated"] += 1
             for code, p in by_person.get(pid, {}).items():
                 if code not in person["prescriptions"]:
                     self._stale_prescriptions.append(p.pk)
-                    touched[pid] += 1
+                    touched[pid, "prescriptions.deleted"] += 1
         Prescription.objects.bulk_create(new, batch_size=2000)
         for p in new:
             ids[(p.person_id, p.code)] = p.pk
-            touched[p.person_id] += 1
+            touched[p.person_id, "prescriptions.created"] += 1
         if changed:
             Prescription.objects.bulk_update(changed, ["date", "prescriber", "urgent", "withdrawn_on"], batch_size=2000)
         self.changes["prescriptions.created"] += len(new)
@@ -763,17 +1016,17 @@ class _Writer:
                 if current is None:
                     current = Episode(person_id=pid, **values)
                     new.append(current)
-                    touched[pid] += 1
+                    touched[pid, "episodes.created"] += 1
                 elif any(getattr(current, k) != v for k, v in values.items()):
                     for k, v in values.items():
                         setattr(current, k, v)
                     current.version += 1
                     changed.append(current)
-                    touched[pid] += 1
+                    touched[pid, "episodes.updated"] += 1
                 episode_of.append((current, row))
             for gone in mine.values():
                 delete.append(gone.pk)
-                touched[pid] += 1
+                touched[pid, "episodes.deleted"] += 1
         Episode.objects.filter(pk__in=delete).delete()
         # A prescription still holding an episode the bundle did not list is kept (PROTECT).
         stale = Prescription.objects.filter(pk__in=self._stale_prescriptions).exclude(
@@ -820,15 +1073,15 @@ class _Writer:
                 if current is None:
                     closed = end + ONE_DAY if end < self.today else None
                     self.inserters["pauses"].add((episode.pk, start, end, closed))
-                    touched[episode.person_id] += 1
+                    touched[episode.person_id, "veilles.created"] += 1
                     self.changes["veilles.created"] += 1
                 elif current.end != end:
                     current.end = end
                     update.append(current)
-                    touched[episode.person_id] += 1
+                    touched[episode.person_id, "veilles.updated"] += 1
             for gone in mine.values():
                 delete.append(gone.pk)
-                touched[episode.person_id] += 1
+                touched[episode.person_id, "veilles.deleted"] += 1
         Pause.objects.filter(pk__in=delete).delete()
         if update:
             Pause.objects.bulk_update(update, ["end"], batch_size=2000)
@@ -861,14 +1114,14 @@ class _Writer:
                 current = mine.pop((staff_id, start), None)
                 if current is None:
                     create.append((episode.pk, staff_id, start, end))
-                    touched[episode.person_id] += 1
+                    touched[episode.person_id, "assignments.created"] += 1
                 elif current.end != end:
                     current.end = end
                     update.append(current)
-                    touched[episode.person_id] += 1
+                    touched[episode.person_id, "assignments.updated"] += 1
             for gone in mine.values():
                 delete.append(gone.pk)
-                touched[episode.person_id] += 1
+                touched[episode.person_id, "assignments.deleted"] += 1
         CounsellorAssignment.objects.filter(pk__in=delete).delete()
         update.sort(key=lambda a: a.end is None)  # close before opening: one current counsellor
         for assignment in update:
@@ -921,7 +1174,8 @@ class _Writer:
                     inserter.add((pid, episode_on(pid, day), day, minutes, place, with_whom, kind))
             created += len(create)
             if mine:
-                touched[pid] += len(create) + len(gone)
+                touched[pid, "interventions.created"] += len(create)
+                touched[pid, "interventions.deleted"] += len(gone)
         for start in range(0, len(delete), 5000):
             Intervention.objects.filter(pk__in=delete[start : start + 5000]).delete()
         self.changes["interventions.created"] += created
@@ -955,15 +1209,15 @@ class _Writer:
                             setattr(current, k, v)
                         current.version += 1
                         update.append(current)
-                        touched[pid] += 1
+                        touched[pid, "contracts.updated"] += 1
                 else:
                     self.inserters["contracts"].add((pid, *key, *(values[k] for k in values_fields)))
-                    touched[pid] += 1
+                    touched[pid, "contracts.created"] += 1
                     self.changes["contracts.created"] += 1
             for rest in pool.values():
                 for c in rest:
                     delete.append(c.pk)
-                    touched[pid] += 1
+                    touched[pid, "contracts.deleted"] += 1
         Contract.objects.filter(pk__in=delete).delete()
         if update:
             Contract.objects.bulk_update(update, [*values_fields, "version"], batch_size=2000)
@@ -988,33 +1242,55 @@ class _Writer:
             delete += gone
             for row in create:
                 self.inserters["placements"].add((pid, *row))
-            touched[pid] += len(gone) + len(create)
+            touched[pid, "placements.deleted"] += len(gone)
+            touched[pid, "placements.created"] += len(create)
             self.changes["placements.created"] += len(create)
         Placement.objects.filter(pk__in=delete).delete()
         self.changes["placements.deleted"] += len(delete)
 
-    def _audit(self, persons, created_ids, touched) -> None:
-        user_id = self.user.pk if self.user is not None and self.user.is_authenticated else None
+    def _audit(self, persons, created_ids, touched, fields) -> None:
+        """One "person.imported" entry per person created or changed: the person's fields as
+        {field: [old, new]} in `changes` (shown in the person's history), and in `detail` what
+        the import created, changed and deleted among the person's records."""
+        records: dict[int, dict] = defaultdict(dict)
+        for (pid, kind), count in touched.items():
+            if count:
+                records[pid][kind] = count
+        user_id = self.user.pk if self.user is not None else None
         inserter = self.inserters["audit"]
+        dumps = json.dumps
         for pid in persons:
             if pid in created_ids:
                 detail = {"bundle": self.source, "created": True}
-            elif touched.get(pid):
-                detail = {"bundle": self.source, "changed_records": touched[pid]}
+            elif pid in records or pid in fields:
+                mine = records.get(pid, {})
+                detail = {"bundle": self.source, "changed_records": sum(mine.values()), "records": mine}
             else:
                 continue
-            inserter.add((user_id, self.actor, "person.imported", "people.person", str(pid), pid, json.dumps(detail)))
+            inserter.add(
+                (
+                    user_id, self.actor, "person.imported", "people.person", str(pid), pid,
+                    dumps(fields.get(pid, {})), dumps(detail),
+                )
+            )  # fmt: skip
         inserter.flush()
 
     def finish(self) -> None:
         for inserter in self.inserters.values():
             inserter.flush()
+        AuditEntry.objects.bulk_create(self.entries, batch_size=2000)
         AuditEntry.objects.create(
             at=self.now,
-            user=self.user if self.user is not None and self.user.is_authenticated else None,
+            user=self.user,
             actor=self.actor,
             action="bundle.imported",
             object_type="organisations.platform",
             object_id=str(self.platform.pk),
-            detail={"bundle": self.source, "changes": dict(sorted((k, v) for k, v in self.changes.items() if v))},
+            changes=self.platform_log.get("changes") or {},
+            detail={
+                "bundle": self.source,
+                "platform": self.platform_log,
+                "organisations": self.organisation_log,
+                "changes": dict(sorted((k, v) for k, v in self.changes.items() if v)),
+            },
         )

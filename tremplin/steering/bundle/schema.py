@@ -11,6 +11,7 @@ for disengagement.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -26,9 +27,11 @@ from tremplin.pathways import rules
 from tremplin.pathways.models import EntryStatus, ExitReason, Prescription
 from tremplin.people.models import Disability, EducationLevel, Person, Recognition, Sex
 
+from .reader import shorten
+
 FORMAT = "tremplin-bundle"
 VERSION = 1
-MAX_ERRORS = 50_000
+MAX_ERRORS = 1000  # errors listed (with their count beyond): enough to correct a file, bounded
 ONE_DAY = dt.timedelta(days=1)
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
 INVALID = object()
@@ -143,8 +146,9 @@ class Checker:
         for key in value:
             if key not in allowed:
                 self.error(
-                    f"{path}.{key}",
-                    _("Unknown key “%(key)s” (accepted: %(keys)s).") % {"key": key, "keys": _values(sorted(allowed))},
+                    f"{path}.{shorten(key)}",
+                    _("Unknown key “%(key)s” (accepted: %(keys)s).")
+                    % {"key": shorten(key), "keys": _values(sorted(allowed))},
                 )
                 ok = False
         return ok
@@ -186,7 +190,7 @@ class Checker:
             else:
                 self._dates[value] = day
                 return day
-        self.error(f"{path}.{key}", _("“%(value)s” is not a date in the form YYYY-MM-DD.") % {"value": value})
+        self.error(f"{path}.{key}", _("“%(value)s” is not a date in the form YYYY-MM-DD.") % {"value": shorten(value)})
         return INVALID
 
     def choice(self, obj: dict, key: str, path: str, choices, required: bool = True):
@@ -199,7 +203,8 @@ class Checker:
         if value not in choices:
             self.error(
                 f"{path}.{key}",
-                _("“%(value)s” is not an accepted value (%(values)s).") % {"value": value, "values": _values(choices)},
+                _("“%(value)s” is not an accepted value (%(values)s).")
+                % {"value": shorten(value), "values": _values(choices)},
             )
             return INVALID
         return value
@@ -229,9 +234,11 @@ class Checker:
                 self.error(f"{path}.{key}", _("A number is required here."))
                 return INVALID
             return None
-        if type(value) not in (int, float):
+        if type(value) not in (int, float) or not math.isfinite(value):
             self.error(f"{path}.{key}", _("Expected a number."))
             return INVALID
+        if abs(value) > 1e15:  # beyond every bound (and beyond what quantize handles)
+            value = high * 10 if value > 0 else low - 1
         number = _quantize(Decimal(str(value)), places)
         if number < Decimal(str(low)) or number > Decimal(str(high)) or (low_open and number == Decimal(str(low))):
             bounds = (
@@ -287,7 +294,7 @@ class Checker:
             self.error(
                 "version",
                 _("Version %(version)s is not supported: this Tremplin reads version %(expected)s.")
-                % {"version": value, "expected": VERSION},
+                % {"version": shorten(value), "expected": VERSION},
             )
 
     def platform(self, value) -> dict | None:
@@ -453,7 +460,7 @@ class Checker:
         if known is not None and value not in known:
             self.error(
                 f"{path}.{key}",
-                _("No %(what)s with the code “%(code)s” in this bundle.") % {"what": what, "code": value},
+                _("No %(what)s with the code “%(code)s” in this bundle.") % {"what": what, "code": shorten(value)},
             )
             return INVALID
         return value
@@ -522,7 +529,7 @@ class Checker:
                 self.error(
                     f"{path}.disabilities[{index}]",
                     _("“%(value)s” is not an accepted value (%(values)s).")
-                    % {"value": value, "values": _values(_choices(Disability))},
+                    % {"value": shorten(value), "values": _values(_choices(Disability))},
                 )
                 return INVALID
             if value in result:
@@ -588,16 +595,19 @@ class Checker:
             if type(value) is dict and value.keys() == INTERVENTION_KEYS:
                 day = dates.get(value["date"]) if type(value["date"]) is str else None
                 minutes = value["minutes"]
-                if (
-                    day is not None
-                    and type(minutes) is int
-                    and 0 < minutes <= MAX_MINUTES
-                    and value["place"] in PLACES
-                    and value["with"] in WITHS
-                    and value["kind"] in KINDS
-                ):
-                    result.append((day, minutes, value["place"], value["with"], value["kind"]))
-                    continue
+                try:
+                    if (
+                        day is not None
+                        and type(minutes) is int
+                        and 0 < minutes <= MAX_MINUTES
+                        and value["place"] in PLACES
+                        and value["with"] in WITHS
+                        and value["kind"] in KINDS
+                    ):
+                        result.append((day, minutes, value["place"], value["with"], value["kind"]))
+                        continue
+                except TypeError:  # a list or an object where a code is expected: the slow path says so
+                    pass
             p = f"{path}.interventions[{index}]"
             if not self.record(value, p, ("date", "minutes", "place", "with", "kind")):
                 continue

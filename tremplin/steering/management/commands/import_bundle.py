@@ -1,4 +1,7 @@
-"""`tremplin import_bundle PATH`: check a bundle whole, then import it in one transaction."""
+"""`tremplin import_bundle PATH`: check a bundle whole, then import it in one transaction.
+
+The command line has the administrator's power (importer.CONSOLE): any platform, created if the
+installation is empty. It says which platform it writes, and whether it creates it."""
 
 from __future__ import annotations
 
@@ -41,9 +44,9 @@ class Command(BaseCommand):
 
         try:
             if options["check"]:
-                report = importer.validate(path, progress)
+                report = importer.validate(path, importer.CONSOLE, progress)
             else:
-                report = importer.import_bundle(path, None, progress, source=path.name)
+                report = importer.import_bundle(path, importer.CONSOLE, progress, source=path.name)
         except importer.BundleChangedError as error:
             raise CommandError(str(error)) from error
         finally:
@@ -58,6 +61,7 @@ class Command(BaseCommand):
                 )
             raise CommandError(_("%(count)s errors: nothing was imported.") % {"count": report.error_count})
         counts = ", ".join(f"{key} {value}" for key, value in sorted(report.counts.items()))
+        self.stdout.write(self._platform_line(report, options["check"]))
         if options["check"]:
             self.stdout.write(_("The bundle is valid (%(counts)s). Nothing was written.") % {"counts": counts})
             return
@@ -66,3 +70,14 @@ class Command(BaseCommand):
             _("Bundle imported (%(counts)s). Changes: %(changes)s.")
             % {"counts": counts, "changes": changes or _("none")}
         )
+
+    @staticmethod
+    def _platform_line(report, check: bool) -> str:
+        values = {"code": report.platform["code"], "name": report.platform["name"]}
+        if report.platform["created"]:
+            if check:
+                return _("Platform %(code)s (%(name)s): it does not exist yet, the import would create it.") % values
+            return _("Platform %(code)s (%(name)s): created by this import.") % values
+        if check:
+            return _("Platform %(code)s (%(name)s): the import would write into this existing platform.") % values
+        return _("Platform %(code)s (%(name)s): written into this existing platform.") % values
