@@ -7,14 +7,26 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.forms.models import construct_instance
 
+from .dates import MAX_DATE, MIN_DATE, validate_date_range
 from .errors import DomainError
 
 
 class DateInput(forms.DateInput):
+    """A date picker bounded to the accepted range (browsers refuse other dates before posting)."""
+
     input_type = "date"
 
     def __init__(self, attrs=None):
+        attrs = {"min": MIN_DATE.isoformat(), "max": MAX_DATE.isoformat(), **(attrs or {})}
         super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class DateField(forms.DateField):
+    """The form field of every date: refuses a date outside [MIN_DATE, MAX_DATE] next to the
+    field (« La date doit être comprise entre le 01/01/1900 et le 31/12/2100. »)."""
+
+    widget = DateInput
+    default_validators = [validate_date_range]
 
 
 class TimeInput(forms.TimeInput):
