@@ -21,6 +21,27 @@ class DateInput(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
+class VersionField(forms.IntegerField):
+    """The version of the record a form shows, sent back with it (hidden) so the service can
+    refuse a save over someone else's (`lib.errors.check_version`)."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        super().__init__(**{"required": False, **kwargs})
+
+
+class VersionedForm(forms.BaseForm):
+    """Mixin of a model form editing a versioned record: a hidden `version` holding the version
+    of the instance shown. Declare `version = VersionField()` on the form too."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        instance = getattr(self, "instance", None)
+        if instance is not None and instance.pk:
+            self.initial.setdefault("version", instance.version)
+
+
 class DateField(forms.DateField):
     """The form field of every date: refuses a date outside [MIN_DATE, MAX_DATE] next to the
     field (« La date doit être comprise entre le 01/01/1900 et le 31/12/2100. »)."""

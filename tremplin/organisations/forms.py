@@ -5,12 +5,13 @@ from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.utils.translation import gettext_lazy as _
 
-from tremplin.lib.forms import DateInput, ServiceModelForm
+from tremplin.lib.forms import DateInput, ServiceModelForm, VersionedForm, VersionField
 
 from .models import Organisation, Staff
 
 
-class StaffForm(ServiceModelForm):
+class StaffForm(VersionedForm, ServiceModelForm):
+    version = VersionField()
     username = forms.CharField(
         label=_("Login"),
         required=False,

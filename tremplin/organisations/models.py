@@ -120,6 +120,7 @@ class Staff(models.Model):
         related_name="staff",
         verbose_name=_("user account"),
     )
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = _("staff member")

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from tremplin.audit.log import diff, record, snapshot
-from tremplin.lib.errors import DomainError
+from tremplin.lib.errors import DomainError, check_version
 
 from .models import Organisation, Platform, Staff
 
@@ -34,8 +34,12 @@ def create_staff(user, data: dict, username: str = "", password: str = "") -> St
 
 
 @transaction.atomic
-def update_staff(user, staff: Staff, data: dict, username: str = "", password: str = "") -> Staff:
+def update_staff(
+    user, staff: Staff, data: dict, username: str = "", password: str = "", *, version: int | None
+) -> Staff:
+    """`version`: the one the form showed; refused (concurrent edit) when someone saved since."""
     staff = Staff.objects.select_for_update().get(pk=staff.pk)
+    check_version(staff, version)
     if data["organisation"].pk != staff.organisation_id and staff.assignments.filter(end__isnull=True).exists():
         raise DomainError(
             _("This counsellor still follows persons: re-assign them before moving to another organisation."),
@@ -48,6 +52,8 @@ def update_staff(user, staff: Staff, data: dict, username: str = "", password: s
     if username and staff.user_id is None:
         staff.user = get_user_model().objects.create_user(username=username, password=password)
     changes = diff(before, snapshot(staff, STAFF_FIELDS))
+    if changes or (username and staff.user_id):
+        staff.version += 1
     staff.save()
     if changes:
         record(user, "staff.updated", staff, changes=changes)

@@ -10,8 +10,7 @@ from django.utils.translation import gettext as _
 from tremplin.access import scope
 from tremplin.access.permissions import permission_required, require
 from tremplin.lib.dates import today
-from tremplin.lib.errors import DomainError
-from tremplin.lib.forms import add_domain_error, submitted
+from tremplin.lib.forms import submitted, submitted_edit
 from tremplin.pathways.caseload import active_counts, ceiling
 
 from . import services
@@ -57,15 +56,22 @@ def staff_edit(request, pk):
     staff = scope.get_staff(request.user, pk)
     organisations = scope.organisations_for(request.user)
     form = StaffForm(request.POST or None, instance=Staff.objects.get(pk=staff.pk), organisations=organisations)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.update_staff(request.user, staff, data, data.get("username", ""), data.get("password", ""))
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, _("Changes saved."))
-            return redirect("staff_list")
+    done, form = submitted_edit(
+        request,
+        form,
+        lambda data: services.update_staff(
+            request.user,
+            staff,
+            data,
+            data.get("username", ""),
+            data.get("password", ""),
+            version=data.get("version"),
+        ),
+        refresh=lambda: StaffForm(instance=Staff.objects.get(pk=staff.pk), organisations=organisations),
+    )
+    if done:
+        messages.success(request, _("Changes saved."))
+        return redirect("staff_list")
     return render(request, "organisations/staff_form.html", {"form": form, "staff": staff, "creating": False})
 
 

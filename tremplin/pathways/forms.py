@@ -5,13 +5,15 @@ from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from tremplin.lib.dates import today
-from tremplin.lib.forms import DateField, DateInput, ServiceModelForm
+from tremplin.lib.forms import DateField, DateInput, ServiceModelForm, VersionedForm, VersionField
 from tremplin.organisations.models import Staff
 
 from .models import Episode, ExitReason, OutreachAttempt, Pause, Prescription
 
 
-class PrescriptionForm(ServiceModelForm):
+class PrescriptionForm(VersionedForm, ServiceModelForm):
+    version = VersionField()
+
     class Meta:
         model = Prescription
         fields = [

@@ -75,6 +75,7 @@ class Prescription(models.Model):
     subsidiarity_justification = models.TextField(_("why emploi accompagné is still needed (subsidiarity)"), blank=True)
     withdrawn_on = DateField(_("withdrawn on"), null=True, blank=True)
     withdrawal_reason = models.TextField(_("reason for withdrawal"), blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

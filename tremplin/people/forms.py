@@ -5,7 +5,7 @@ import datetime as dt
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tremplin.lib.forms import DateInput, ServiceModelForm
+from tremplin.lib.forms import DateInput, ServiceModelForm, VersionedForm, VersionField
 
 from .models import Disability, Person, Recognition
 
@@ -99,7 +99,9 @@ class NewPersonForm(PersonForm):
         self.organisations = organisations
 
 
-class RecognitionForm(ServiceModelForm):
+class RecognitionForm(VersionedForm, ServiceModelForm):
+    version = VersionField()
+
     class Meta:
         model = Recognition
         fields = ["kind", "start", "end"]

@@ -125,6 +125,7 @@ class Recognition(models.Model):
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     start = DateField(_("start date"))
     end = DateField(_("end date"), null=True, blank=True, help_text=_("Leave empty if permanent."))
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     EXPIRY_WARNING_MONTHS = 6
 

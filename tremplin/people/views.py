@@ -204,7 +204,13 @@ def recognition_edit(request, pk):
     recognition = scope.get_for_person(request.user, Recognition.objects.select_related("person"), pk)
     require(request.user, "person.change")
     form = RecognitionForm(request.POST or None, instance=Recognition.objects.get(pk=recognition.pk))
-    if submitted(request, form, lambda data: services.update_recognition(request.user, recognition, data)):
+    done, form = submitted_edit(
+        request,
+        form,
+        lambda data: services.update_recognition(request.user, recognition, data, data.get("version")),
+        refresh=lambda: RecognitionForm(instance=Recognition.objects.get(pk=recognition.pk)),
+    )
+    if done:
         messages.success(request, _("Recognition saved."))
         return redirect("person_detail", pk=recognition.person_id)
     return render(
