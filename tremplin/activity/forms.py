@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tremplin.employment.models import Contract, Employer
 from tremplin.lib.dates import today
-from tremplin.lib.forms import DateField, DateInput, TimeInput
+from tremplin.lib.forms import DateField, DateInput, SubmissionTokenField, TimeInput
 from tremplin.organisations.models import Staff
 from tremplin.pathways.states import supported_episode
 
@@ -79,6 +79,7 @@ class InterventionForm(forms.Form):
     )
     note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=5000)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    submission = SubmissionTokenField()  # a new intervention is recorded once per form
 
     def __init__(self, *args, person, instance=None, **kwargs):
         self.person = person
@@ -121,6 +122,7 @@ class InterventionForm(forms.Form):
         data = dict(self.cleaned_data)
         data.pop("duration", None)
         data.pop("version", None)
+        data.pop("submission", None)
         return data
 
 

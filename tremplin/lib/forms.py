@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -19,6 +21,24 @@ class DateInput(forms.DateInput):
     def __init__(self, attrs=None):
         attrs = {"min": MIN_DATE.isoformat(), "max": MAX_DATE.isoformat(), **(attrs or {})}
         super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class SubmissionTokenField(forms.UUIDField):
+    """The one-time token of a creation form (hidden): a new one each time the empty form is
+    shown, kept when the form comes back with errors. `tremplin.access.submissions.once` uses it
+    so that posting the same form twice creates one record. A missing or malformed token is None
+    (the form is not refused for it)."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        super().__init__(**{"required": False, "initial": uuid.uuid4, **kwargs})
+
+    def clean(self, value):
+        try:
+            return super().clean(value)
+        except ValidationError:
+            return None
 
 
 class VersionField(forms.IntegerField):

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from tremplin.access import scope
+from tremplin.access import scope, submissions
 from tremplin.access.permissions import permission_required, require
 from tremplin.lib.dates import today
 from tremplin.lib.forms import submitted, submitted_edit
@@ -42,11 +42,20 @@ def staff_list(request):
 def staff_create(request):
     require(request.user, "staff.manage")
     organisations = scope.organisations_for(request.user)
+    if submissions.already_created(request, Staff):
+        return redirect("staff_list")  # the same form posted again: created once
     form = StaffForm(request.POST or None, organisations=organisations, initial={"start": today(), "fte": 1})
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        staff = services.create_staff(request.user, data, data.get("username", ""), data.get("password", ""))
+
+    def create(data):
+        staff, _again = submissions.once(
+            request.user,
+            data["submission"],
+            Staff,
+            lambda: services.create_staff(request.user, data, data.get("username", ""), data.get("password", "")),
+        )
         messages.success(request, _("%(name)s added to the staff.") % {"name": staff.name})
+
+    if submitted(request, form, create):
         return redirect("staff_list")
     return render(request, "organisations/staff_form.html", {"form": form, "creating": True})
 

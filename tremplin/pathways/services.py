@@ -24,7 +24,7 @@ from tremplin.audit.log import diff, record, snapshot
 from tremplin.lib.dates import add_months, short_date, today
 from tremplin.lib.errors import DomainError, check_not_future, check_version, concurrent_edit_error
 from tremplin.lib.text import normalise
-from tremplin.organisations.models import Staff
+from tremplin.organisations.models import Organisation, Staff
 from tremplin.people.models import Person, Recognition
 
 from . import rules
@@ -51,6 +51,11 @@ def _lock_person(person: Person) -> Person:
 
 
 def next_person_code(organisation) -> str:
+    """The organisation's next free file number. Call it in the transaction creating the person:
+    it locks the organisation's row until then, so two persons created at once get two numbers
+    instead of the second hitting the unique constraint (a 500). FOR NO KEY UPDATE: it does not
+    wait for transactions merely inserting rows that refer to the organisation."""
+    Organisation.objects.select_for_update(no_key=True).filter(pk=organisation.pk).values_list("pk").get()
     existing = set(Person.objects.filter(organisation=organisation).values_list("code", flat=True))
     number = len(existing) + 1
     while f"{organisation.code}-{number:05d}" in existing:

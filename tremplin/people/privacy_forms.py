@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tremplin.lib.forms import DateField, DateInput
+from tremplin.lib.forms import DateField, DateInput, SubmissionTokenField
 
 from .models import Consent, InformationRecord, NoteDomain, Objection
 
@@ -12,6 +12,7 @@ class NoteForm(forms.Form):
     domain = forms.ChoiceField(label=_("Domain"), choices=NoteDomain.choices)
     written_on = DateField(label=_("Date"), widget=DateInput())
     text = forms.CharField(label=_("Note"), max_length=20000, widget=forms.Textarea(attrs={"rows": 6}))
+    submission = SubmissionTokenField()
 
     def __init__(self, *args, domains, **kwargs):
         super().__init__(*args, **kwargs)
