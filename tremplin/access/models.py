@@ -106,3 +106,20 @@ class ExternalAccount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_kind_display()})"
+
+
+class FormSubmission(models.Model):
+    """A creation form posted once (issue: double submits): its one-time token, who posted it and
+    the record it created. A second post of the same form (double click, two tabs, a retried
+    request) finds the token taken and answers with that record instead of creating another one.
+    See `tremplin.access.submissions`."""
+
+    token = models.UUIDField(unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    model = models.CharField(max_length=100)  # app_label.model of the record created
+    object_id = models.BigIntegerField(null=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("form submission")
+        verbose_name_plural = _("form submissions")

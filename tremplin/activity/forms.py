@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tremplin.employment.models import Contract, Employer
 from tremplin.lib.dates import today
-from tremplin.lib.forms import DateInput, TimeInput
+from tremplin.lib.forms import DateField, DateInput, SubmissionTokenField, TimeInput
 from tremplin.organisations.models import Staff
 from tremplin.pathways.states import supported_episode
 
@@ -64,7 +64,7 @@ class InterventionForm(forms.Form):
         required=False,
         widget=forms.NumberInput(attrs={"min": "1", "max": "720", "step": "1", "inputmode": "numeric"}),
     )
-    date = forms.DateField(label=_("Date"), widget=DateInput())
+    date = DateField(label=_("Date"), widget=DateInput())
     place = forms.ChoiceField(label=_("Place"), choices=[("", "—")] + list(Place.choices))
     with_whom = forms.ChoiceField(label=_("With"), choices=With.choices, initial=With.PERSON)
     kind = forms.ChoiceField(label=_("Kind"), choices=Kind.choices, initial=Kind.INTERVIEW)
@@ -79,6 +79,7 @@ class InterventionForm(forms.Form):
     )
     note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=5000)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    submission = SubmissionTokenField()  # a new intervention is recorded once per form
 
     def __init__(self, *args, person, instance=None, **kwargs):
         self.person = person
@@ -121,11 +122,12 @@ class InterventionForm(forms.Form):
         data = dict(self.cleaned_data)
         data.pop("duration", None)
         data.pop("version", None)
+        data.pop("submission", None)
         return data
 
 
 class AppointmentForm(forms.Form):
-    date = forms.DateField(label=_("Date"), widget=DateInput())
+    date = DateField(label=_("Date"), widget=DateInput())
     time = forms.TimeField(label=_("Time"), widget=TimeInput())
     minutes = forms.IntegerField(
         label=_("Planned duration (minutes)"),
@@ -158,7 +160,7 @@ class ReassignForm(forms.Form):
         label=_("Persons to re-assign"), queryset=None, widget=forms.CheckboxSelectMultiple, required=False
     )
     counsellor = CounsellorChoiceField(label=_("New counsellor"), queryset=Staff.objects.none(), empty_label="—")
-    start = forms.DateField(label=_("From"), widget=DateInput(), initial=today)
+    start = DateField(label=_("From"), widget=DateInput(), initial=today)
     justification = forms.CharField(
         label=_("Justification if the counsellor goes over the ceiling of 20 persons per FTE"),
         widget=forms.Textarea(attrs={"rows": 2}),

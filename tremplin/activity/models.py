@@ -7,6 +7,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from tremplin.lib.dates import validate_date_range
+from tremplin.lib.fields import DateField
+
 
 class Place(models.TextChoices):
     WORKPLACE = "workplace", _("workplace")
@@ -69,7 +72,7 @@ class Intervention(models.Model):
         verbose_name=_("professional"),
         db_index=False,
     )
-    date = models.DateField(_("date"))
+    date = DateField(_("date"))
     minutes = models.PositiveSmallIntegerField(_("duration (minutes)"))
     place = models.CharField(_("place"), max_length=15, choices=Place.choices)
     with_whom = models.CharField(_("with"), max_length=10, choices=With.choices)
@@ -133,7 +136,7 @@ class Intervention(models.Model):
 class Appointment(models.Model):
     person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="appointments")
     staff = models.ForeignKey("organisations.Staff", on_delete=models.PROTECT, related_name="appointments")
-    starts_at = models.DateTimeField(_("date and time"))
+    starts_at = models.DateTimeField(_("date and time"), validators=[validate_date_range])
     minutes = models.PositiveSmallIntegerField(_("planned duration (minutes)"), default=60)
     place = models.CharField(_("place"), max_length=15, choices=Place.choices)
     with_whom = models.CharField(_("with"), max_length=10, choices=With.choices, default=With.PERSON)

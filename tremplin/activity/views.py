@@ -21,7 +21,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tremplin.access import scope
+from tremplin.access import scope, submissions
 from tremplin.access.permissions import Role, can, permission_required, require, role_of
 from tremplin.audit.log import record_read
 from tremplin.lib.dates import today
@@ -109,7 +109,13 @@ def intervention_add(request, pk):
         form = log_form(person, request.POST)
         if form.is_valid():
             try:
-                intervention = services.log_intervention(request.user, person, form.service_data())
+                # Posted twice (double click, retried request): recorded once, the same answer.
+                intervention, _again = submissions.once(
+                    request.user,
+                    form.cleaned_data["submission"],
+                    Intervention,
+                    lambda: services.log_intervention(request.user, person, form.service_data()),
+                )
             except DomainError as error:
                 add_domain_error(form, error)
             else:

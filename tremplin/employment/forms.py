@@ -7,7 +7,7 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tremplin.lib.forms import DateInput, ServiceModelForm
+from tremplin.lib.forms import DateField, DateInput, ServiceModelForm
 
 from .models import Contract, Employer, EmployerContact, Placement, SupportAgreement, siret_is_valid
 
@@ -148,7 +148,7 @@ class ContractForm(VersionMixin, ServiceModelForm):
 
 class EndContractForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    end = forms.DateField(label=_("Last day of the contract"), widget=DateInput())
+    end = DateField(label=_("Last day of the contract"), widget=DateInput())
     end_reason = forms.ChoiceField(
         label=_("Why it ended"), choices=[("", "---------")] + list(Contract.EndReason.choices)
     )

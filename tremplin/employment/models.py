@@ -13,6 +13,8 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from tremplin.lib.fields import DateField
+
 
 def siret_is_valid(value: str) -> bool:
     """14 digits with a valid Luhn checksum (La Poste's establishments use their own rule)."""
@@ -132,9 +134,9 @@ class Contract(models.Model):
     )
     job_title = models.CharField(_("job title"), max_length=200, blank=True)
     type = models.CharField(_("contract type"), max_length=20, choices=ContractType.choices)
-    start = models.DateField(_("start date"))
-    planned_end = models.DateField(_("planned end"), null=True, blank=True)
-    end = models.DateField(_("actual end"), null=True, blank=True)
+    start = DateField(_("start date"))
+    planned_end = DateField(_("planned end"), null=True, blank=True)
+    end = DateField(_("actual end"), null=True, blank=True)
     end_reason = models.CharField(_("end reason"), max_length=20, choices=ContractEndReason.choices, blank=True)
     weekly_hours = models.DecimalField(_("weekly hours"), max_digits=4, decimal_places=1, null=True, blank=True)
     adjustments = models.TextField(_("workplace adjustments made"), blank=True)
@@ -195,8 +197,8 @@ class Placement(models.Model):
         Employer, on_delete=models.PROTECT, related_name="placements", null=True, blank=True, verbose_name=_("host")
     )
     kind = models.CharField(_("kind"), max_length=12, choices=PlacementKind.choices)
-    start = models.DateField(_("start date"))
-    end = models.DateField(_("end date"))
+    start = DateField(_("start date"))
+    end = DateField(_("end date"))
     tutor = models.CharField(_("tutor"), max_length=200, blank=True)
     objective = models.TextField(_("objective"), blank=True)
     outcome = models.TextField(_("outcome"), blank=True)
@@ -232,9 +234,9 @@ class SupportAgreement(models.Model):
     change_summary = models.TextField(_("what this amendment changes"), blank=True)
     content = models.JSONField(default=dict, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
-    signed_by_person_on = models.DateField(_("signed by the person on"), null=True, blank=True)
-    signed_by_platform_on = models.DateField(_("signed by the platform on"), null=True, blank=True)
-    signed_by_employer_on = models.DateField(_("signed by the employer on"), null=True, blank=True)
+    signed_by_person_on = DateField(_("signed by the person on"), null=True, blank=True)
+    signed_by_platform_on = DateField(_("signed by the platform on"), null=True, blank=True)
+    signed_by_employer_on = DateField(_("signed by the employer on"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
 from tremplin.activity.models import Intervention
-from tremplin.lib.dates import add_months, days_in_month, months_between
+from tremplin.lib.dates import MIN_DATE, add_months, clamp, days_in_month, months_between
 
 WIDTH = 960
 LEFT = 178  # lane labels on the left
@@ -257,17 +257,19 @@ def build(person, *, episodes, contracts, placements, minutes: dict[tuple[int, i
     if not items and not any(minutes.values()):
         return None
     starts = [i.start for i in items] + [dt.date(y, m, 1) for (y, m), v in minutes.items() if v]
-    first = min(starts).replace(day=1)
+    # Dates stored before the accepted range was enforced (0001-01-01, 9999-12-31) are drawn at
+    # the edge of the range: the arithmetic below never overflows.
+    first = clamp(min(starts)).replace(day=1)
     last_candidates = [day] + [i.end for i in items if i.end is not None]
     last = min(max(last_candidates), add_months(day, MAX_FUTURE_MONTHS))
     last = last.replace(day=days_in_month(last.year, last.month))
     if len(months_between(first, last)) < MIN_MONTHS:
-        first = add_months(last.replace(day=1), -(MIN_MONTHS - 1))
+        first = max(add_months(last.replace(day=1), -(MIN_MONTHS - 1)), MIN_DATE)
     total_days = (last - first).days + 1
     span = RIGHT - LEFT
 
     def x_of(when: dt.date) -> float:
-        when = min(max(when, first), last + ONE_DAY)
+        when = min(max(clamp(when), first), last + ONE_DAY)
         return round(LEFT + (when - first).days / total_days * span, 1)
 
     labels = _lane_labels()
@@ -284,7 +286,7 @@ def build(person, *, episodes, contracts, placements, minutes: dict[tuple[int, i
             if item.start > last or shown_end < first:
                 continue
             x1 = x_of(item.start)
-            width = max(2.0, x_of(shown_end + ONE_DAY) - x1)
+            width = max(2.0, x_of(min(shown_end, last) + ONE_DAY) - x1)
             period = (
                 _("from %(start)s to %(end)s") % {"start": _d(item.start), "end": _d(item.end)}
                 if item.end

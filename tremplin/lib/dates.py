@@ -5,7 +5,61 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.deconstruct import deconstructible
+
+# The range of every date the application accepts, whatever the door (forms, services, the bundle
+# import, the console): see docs/pathway-rules.md, "Dates". Nothing in the pathway of a person
+# alive today starts before 1900 or ends after 2100; a date outside is a typing mistake (0001 for
+# 2001, 9999 for "no end").
+MIN_DATE = dt.date(1900, 1, 1)
+MAX_DATE = dt.date(2100, 12, 31)
+
+
+def date_in_range(day: dt.date | dt.datetime | None) -> bool:
+    """True when `day` (a date or a datetime) lies in [MIN_DATE, MAX_DATE], or is None."""
+    if day is None:
+        return True
+    if isinstance(day, dt.datetime):
+        day = day.date()
+    return MIN_DATE <= day <= MAX_DATE
+
+
+def date_range_message() -> str:
+    """The refusal shown next to a date outside [MIN_DATE, MAX_DATE] (translated)."""
+    from django.utils.translation import gettext as _
+
+    return _("The date must be between %(min)s and %(max)s.") % {
+        "min": short_date(MIN_DATE),
+        "max": short_date(MAX_DATE),
+    }
+
+
+@deconstructible(path="tremplin.lib.dates.DateRangeValidator")
+class DateRangeValidator:
+    """Validator of every date field (models and forms): the date lies in [MIN_DATE, MAX_DATE]."""
+
+    code = "date_out_of_range"
+
+    def __call__(self, value) -> None:
+        if not date_in_range(value):
+            raise ValidationError(date_range_message(), code=self.code)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, DateRangeValidator)
+
+    def __hash__(self) -> int:
+        return hash(self.code)
+
+
+validate_date_range = DateRangeValidator()
+
+
+def clamp(day: dt.date) -> dt.date:
+    """`day` brought back into [MIN_DATE, MAX_DATE]: date arithmetic on stored values (charts,
+    timelines, periods) never overflows, whatever was stored before the range was enforced."""
+    return min(max(day, MIN_DATE), MAX_DATE)
 
 
 def today() -> dt.date:

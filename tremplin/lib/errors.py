@@ -38,6 +38,12 @@ def concurrent_edit_error() -> ConcurrentEditError:
     )
 
 
+def check_version(instance, version: int | None) -> None:
+    """Refuse the save when `instance` (read locked) is no longer the version the form showed."""
+    if version is None or instance.version != version:
+        raise concurrent_edit_error()
+
+
 def check_not_future(day, field: str) -> None:
     """Refuse a date after today (Europe/Paris), next to `field`."""
     from django.utils.translation import gettext as _

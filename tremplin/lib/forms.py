@@ -2,19 +2,72 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.forms.models import construct_instance
 
+from .dates import MAX_DATE, MIN_DATE, validate_date_range
 from .errors import DomainError
 
 
 class DateInput(forms.DateInput):
+    """A date picker bounded to the accepted range (browsers refuse other dates before posting)."""
+
     input_type = "date"
 
     def __init__(self, attrs=None):
+        attrs = {"min": MIN_DATE.isoformat(), "max": MAX_DATE.isoformat(), **(attrs or {})}
         super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class SubmissionTokenField(forms.UUIDField):
+    """The one-time token of a creation form (hidden): a new one each time the empty form is
+    shown, kept when the form comes back with errors. `tremplin.access.submissions.once` uses it
+    so that posting the same form twice creates one record. A missing or malformed token is None
+    (the form is not refused for it)."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        super().__init__(**{"required": False, "initial": uuid.uuid4, **kwargs})
+
+    def clean(self, value):
+        try:
+            return super().clean(value)
+        except ValidationError:
+            return None
+
+
+class VersionField(forms.IntegerField):
+    """The version of the record a form shows, sent back with it (hidden) so the service can
+    refuse a save over someone else's (`lib.errors.check_version`)."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        super().__init__(**{"required": False, **kwargs})
+
+
+class VersionedForm(forms.BaseForm):
+    """Mixin of a model form editing a versioned record: a hidden `version` holding the version
+    of the instance shown. Declare `version = VersionField()` on the form too."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        instance = getattr(self, "instance", None)
+        if instance is not None and instance.pk:
+            self.initial.setdefault("version", instance.version)
+
+
+class DateField(forms.DateField):
+    """The form field of every date: refuses a date outside [MIN_DATE, MAX_DATE] next to the
+    field (« La date doit être comprise entre le 01/01/1900 et le 31/12/2100. »)."""
+
+    widget = DateInput
+    default_validators = [validate_date_range]
 
 
 class TimeInput(forms.TimeInput):

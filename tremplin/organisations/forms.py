@@ -5,12 +5,14 @@ from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.utils.translation import gettext_lazy as _
 
-from tremplin.lib.forms import DateInput, ServiceModelForm
+from tremplin.lib.forms import DateInput, ServiceModelForm, SubmissionTokenField, VersionedForm, VersionField
 
 from .models import Organisation, Staff
 
 
-class StaffForm(ServiceModelForm):
+class StaffForm(VersionedForm, ServiceModelForm):
+    version = VersionField()
+    submission = SubmissionTokenField()  # a new staff member is created once per form
     username = forms.CharField(
         label=_("Login"),
         required=False,

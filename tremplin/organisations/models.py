@@ -11,6 +11,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from tremplin.lib.fields import DateField
+
 
 class Platform(models.Model):
     """A plateforme départementale d'emploi accompagné."""
@@ -95,8 +97,8 @@ class Staff(models.Model):
         validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("1"))],
         help_text=_("Full-time equivalent, from 0.01 to 1."),
     )
-    start = models.DateField(_("start date"))
-    end = models.DateField(_("end date"), null=True, blank=True)
+    start = DateField(_("start date"))
+    end = DateField(_("end date"), null=True, blank=True)
     rncp37779 = models.CharField(
         _("RNCP37779 title (conseiller en emploi accompagné)"),
         max_length=12,
@@ -118,6 +120,7 @@ class Staff(models.Model):
         related_name="staff",
         verbose_name=_("user account"),
     )
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = _("staff member")

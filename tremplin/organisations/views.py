@@ -7,11 +7,10 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from tremplin.access import scope
+from tremplin.access import scope, submissions
 from tremplin.access.permissions import permission_required, require
 from tremplin.lib.dates import today
-from tremplin.lib.errors import DomainError
-from tremplin.lib.forms import add_domain_error, submitted
+from tremplin.lib.forms import submitted, submitted_edit
 from tremplin.pathways.caseload import active_counts, ceiling
 
 from . import services
@@ -43,18 +42,21 @@ def staff_list(request):
 def staff_create(request):
     require(request.user, "staff.manage")
     organisations = scope.organisations_for(request.user)
-    form = StaffForm(
-        request.POST or None, organisations=organisations, actor=request.user, initial={"start": today(), "fte": 1}
-    )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            staff = services.create_staff(request.user, data, data.get("username", ""), data.get("password", ""))
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, _("%(name)s added to the staff.") % {"name": staff.name})
-            return redirect("staff_list")
+    if submissions.already_created(request, Staff):
+        return redirect("staff_list")  # the same form posted again: created once
+    form = StaffForm(request.POST or None, organisations=organisations, actor=request.user, initial={"start": today(), "fte": 1})
+
+    def create(data):
+        staff, _again = submissions.once(
+            request.user,
+            data["submission"],
+            Staff,
+            lambda: services.create_staff(request.user, data, data.get("username", ""), data.get("password", "")),
+        )
+        messages.success(request, _("%(name)s added to the staff.") % {"name": staff.name})
+
+    if submitted(request, form, create):
+        return redirect("staff_list")
     return render(request, "organisations/staff_form.html", {"form": form, "creating": True})
 
 
@@ -62,18 +64,23 @@ def staff_edit(request, pk):
     require(request.user, "staff.manage")
     staff = scope.get_staff(request.user, pk)
     organisations = scope.organisations_for(request.user)
-    form = StaffForm(
-        request.POST or None, instance=Staff.objects.get(pk=staff.pk), organisations=organisations, actor=request.user
+    form = StaffForm(request.POST or None, instance=Staff.objects.get(pk=staff.pk), organisations=organisations, actor=request.user)
+    done, form = submitted_edit(
+        request,
+        form,
+        lambda data: services.update_staff(
+            request.user,
+            staff,
+            data,
+            data.get("username", ""),
+            data.get("password", ""),
+            version=data.get("version"),
+        ),
+        refresh=lambda: StaffForm(instance=Staff.objects.get(pk=staff.pk), organisations=organisations, actor=request.user),
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.update_staff(request.user, staff, data, data.get("username", ""), data.get("password", ""))
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, _("Changes saved."))
-            return redirect("staff_list")
+    if done:
+        messages.success(request, _("Changes saved."))
+        return redirect("staff_list")
     return render(request, "organisations/staff_form.html", {"form": form, "staff": staff, "creating": False})
 
 

@@ -5,13 +5,15 @@ from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from tremplin.lib.dates import today
-from tremplin.lib.forms import DateInput, ServiceModelForm
+from tremplin.lib.forms import DateField, DateInput, ServiceModelForm, VersionedForm, VersionField
 from tremplin.organisations.models import Staff
 
 from .models import Episode, ExitReason, OutreachAttempt, Pause, Prescription
 
 
-class PrescriptionForm(ServiceModelForm):
+class PrescriptionForm(VersionedForm, ServiceModelForm):
+    version = VersionField()
+
     class Meta:
         model = Prescription
         fields = [
@@ -41,7 +43,7 @@ class PrescriptionForm(ServiceModelForm):
 
 
 class WithdrawPrescriptionForm(forms.Form):
-    withdrawn_on = forms.DateField(label=_("Withdrawn on"), widget=DateInput(), initial=today)
+    withdrawn_on = DateField(label=_("Withdrawn on"), widget=DateInput(), initial=today)
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
 
 
@@ -56,7 +58,7 @@ def counsellor_field(organisation, day=None) -> forms.ModelChoiceField:
 
 
 class AdmissionForm(forms.Form):
-    admitted_on = forms.DateField(label=_("Admission date"), widget=DateInput(), initial=today)
+    admitted_on = DateField(label=_("Admission date"), widget=DateInput(), initial=today)
     entry_status = forms.ChoiceField(
         label=_("Status at entry"), choices=[("", _("unknown"))] + list(Episode.EntryStatus.choices), required=False
     )
@@ -93,7 +95,7 @@ class EntrySituationForm(ServiceModelForm):
 
 
 class ChangeCounsellorForm(forms.Form):
-    start = forms.DateField(label=_("From"), widget=DateInput(), initial=today)
+    start = DateField(label=_("From"), widget=DateInput(), initial=today)
     over_ceiling_justification = AdmissionForm.base_fields["over_ceiling_justification"]
 
     def __init__(self, *args, organisation, **kwargs):
@@ -130,12 +132,12 @@ class VeilleForm(ServiceModelForm):
 
 
 class EndVeilleForm(forms.Form):
-    resume_on = forms.DateField(label=_("Support resumes on"), widget=DateInput(), initial=today)
+    resume_on = DateField(label=_("Support resumes on"), widget=DateInput(), initial=today)
 
 
 class ExtendVeilleForm(forms.Form):
-    decided_on = forms.DateField(label=_("Date of the new decision"), widget=DateInput(), initial=today)
-    new_end = forms.DateField(label=_("New end of the veille"), widget=DateInput())
+    decided_on = DateField(label=_("Date of the new decision"), widget=DateInput(), initial=today)
+    new_end = DateField(label=_("New end of the veille"), widget=DateInput())
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
 
@@ -151,7 +153,7 @@ class OutreachForm(ServiceModelForm):
 
 
 class ExitForm(forms.Form):
-    exit_date = forms.DateField(
+    exit_date = DateField(
         label=_("Exit date"),
         widget=DateInput(),
         initial=today,

@@ -14,6 +14,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from tremplin.lib.dates import today
+from tremplin.lib.fields import DateField
 
 
 class Programme(models.TextChoices):
@@ -54,7 +55,7 @@ class Prescription(models.Model):
 
     person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="prescriptions")
     code = models.CharField(_("reference"), max_length=30)
-    date = models.DateField(_("prescription date"))
+    date = DateField(_("prescription date"))
     prescriber = models.CharField(_("prescriber"), max_length=20, choices=Prescriber.choices)
     prescriber_organisation = models.CharField(
         _("prescribing organisation"), max_length=200, blank=True, help_text=_("For example: Cap emploi Aveyron.")
@@ -64,7 +65,7 @@ class Prescription(models.Model):
     )
     urgent = models.BooleanField(_("urgent decision"), default=False)
     consent_given = models.BooleanField(_("the person agreed to the prescription"), default=False)
-    consent_date = models.DateField(_("date of the person's agreement"), null=True, blank=True)
+    consent_date = DateField(_("date of the person's agreement"), null=True, blank=True)
     situation = models.CharField(
         _("situation of the person"), max_length=20, choices=Situation.choices, default=Situation.OTHER
     )
@@ -72,8 +73,9 @@ class Prescription(models.Model):
         _("already supported by"), max_length=5, choices=CurrentSupport.choices, blank=True, default=""
     )
     subsidiarity_justification = models.TextField(_("why emploi accompagné is still needed (subsidiarity)"), blank=True)
-    withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
+    withdrawn_on = DateField(_("withdrawn on"), null=True, blank=True)
     withdrawal_reason = models.TextField(_("reason for withdrawal"), blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -145,11 +147,11 @@ class Episode(models.Model):
     programme = models.CharField(
         _("programme"), max_length=30, choices=Programme.choices, default=Programme.EMPLOI_ACCOMPAGNE
     )
-    admitted_on = models.DateField(_("admission date"))
+    admitted_on = DateField(_("admission date"))
     entry_status = models.CharField(_("status at entry"), max_length=20, choices=EntryStatus.choices, blank=True)
     months_without_work = models.PositiveIntegerField(_("months without work before entry"), null=True, blank=True)
     years_worked = models.DecimalField(_("years worked in all"), max_digits=5, decimal_places=2, null=True, blank=True)
-    exit_date = models.DateField(_("exit date"), null=True, blank=True)
+    exit_date = DateField(_("exit date"), null=True, blank=True)
     exit_reason = models.CharField(_("exit reason"), max_length=30, choices=ExitReason.choices, blank=True)
     exit_note = models.TextField(_("exit: analysis and consultation of the person"), blank=True)
     exit_low_intensity_offered = models.BooleanField(
@@ -228,10 +230,10 @@ class CounsellorAssignment(models.Model):
     staff = models.ForeignKey(
         "organisations.Staff", on_delete=models.PROTECT, related_name="assignments", verbose_name=_("counsellor")
     )
-    start = models.DateField(_("from"))
-    end = models.DateField(_("until"), null=True, blank=True)
+    start = DateField(_("from"))
+    end = DateField(_("until"), null=True, blank=True)
     over_ceiling_justification = models.TextField(_("justification for exceeding the caseload ceiling"), blank=True)
-    over_ceiling_resolved_on = models.DateField(null=True, blank=True)
+    over_ceiling_resolved_on = DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -266,18 +268,18 @@ class Pause(models.Model):
     MAX_MONTHS = 12
 
     episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="pauses")
-    start = models.DateField(_("start of the veille"))
-    end = models.DateField(_("end of the veille"))
+    start = DateField(_("start of the veille"))
+    end = DateField(_("end of the veille"))
     requested_by = models.CharField(
         _("who asked for the veille"), max_length=12, choices=RequestedBy.choices, default=RequestedBy.PERSON
     )
-    agreement_date = models.DateField(_("date of the person's formal agreement"), null=True, blank=True)
+    agreement_date = DateField(_("date of the person's formal agreement"), null=True, blank=True)
     reactivation_conditions = models.TextField(_("conditions for resuming support"), blank=True)
     employer_informed = models.CharField(
         _("employer informed"), max_length=12, choices=EmployerInformed.choices, default=EmployerInformed.NO_EMPLOYER
     )
     ended_early = models.BooleanField(default=False, editable=False)
-    closed_on = models.DateField(_("support resumed (recorded on)"), null=True, blank=True, editable=False)
+    closed_on = DateField(_("support resumed (recorded on)"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -307,9 +309,9 @@ class PauseExtension(models.Model):
     """A new dated decision extending a veille."""
 
     pause = models.ForeignKey(Pause, on_delete=models.CASCADE, related_name="extensions")
-    decided_on = models.DateField(_("date of the decision"))
-    previous_end = models.DateField(_("previous end"))
-    new_end = models.DateField(_("new end"))
+    decided_on = DateField(_("date of the decision"))
+    previous_end = DateField(_("previous end"))
+    new_end = DateField(_("new end"))
     reason = models.TextField(_("reason"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -339,7 +341,7 @@ class OutreachAttempt(models.Model):
         REACHED = "reached", _("the person was reached")
 
     episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="outreach_attempts")
-    date = models.DateField(_("date"))
+    date = DateField(_("date"))
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices)
     note = models.TextField(_("note"), blank=True)

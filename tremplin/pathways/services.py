@@ -22,9 +22,9 @@ from django.utils.translation import gettext as _
 
 from tremplin.audit.log import diff, record, snapshot
 from tremplin.lib.dates import add_months, short_date, today
-from tremplin.lib.errors import DomainError, check_not_future, concurrent_edit_error
+from tremplin.lib.errors import DomainError, check_not_future, check_version, concurrent_edit_error
 from tremplin.lib.text import normalise
-from tremplin.organisations.models import Staff
+from tremplin.organisations.models import Organisation, Staff
 from tremplin.people.models import Person, Recognition
 
 from . import rules
@@ -51,6 +51,11 @@ def _lock_person(person: Person) -> Person:
 
 
 def next_person_code(organisation) -> str:
+    """The organisation's next free file number. Call it in the transaction creating the person:
+    it locks the organisation's row until then, so two persons created at once get two numbers
+    instead of the second hitting the unique constraint (a 500). FOR NO KEY UPDATE: it does not
+    wait for transactions merely inserting rows that refer to the organisation."""
+    Organisation.objects.select_for_update(no_key=True).filter(pk=organisation.pk).values_list("pk").get()
     existing = set(Person.objects.filter(organisation=organisation).values_list("code", flat=True))
     number = len(existing) + 1
     while f"{organisation.code}-{number:05d}" in existing:
@@ -127,14 +132,17 @@ def add_recognition(user, person: Person, data: dict) -> Recognition:
 
 
 @transaction.atomic
-def update_recognition(user, recognition: Recognition, data: dict) -> Recognition:
+def update_recognition(user, recognition: Recognition, data: dict, version: int | None) -> Recognition:
+    """`version`: the one the form showed; refused (concurrent edit) when someone saved since."""
     recognition = Recognition.objects.select_for_update().get(pk=recognition.pk)
+    check_version(recognition, version)
     before = snapshot(recognition, RECOGNITION_FIELDS)
     for name in RECOGNITION_FIELDS:
         setattr(recognition, name, data[name])
     _check_recognition(recognition)
     changes = diff(before, snapshot(recognition, RECOGNITION_FIELDS))
     if changes:
+        recognition.version += 1
         recognition.save()
         record(user, "recognition.updated", recognition, person=recognition.person, changes=changes)
     return recognition
@@ -225,9 +233,11 @@ def record_prescription(user, person: Person, data: dict) -> Prescription:
 
 
 @transaction.atomic
-def update_prescription(user, prescription: Prescription, data: dict) -> Prescription:
+def update_prescription(user, prescription: Prescription, data: dict, version: int | None) -> Prescription:
+    """`version`: the one the form showed; refused (concurrent edit) when someone saved since."""
     _lock_person(prescription.person)
     prescription = Prescription.objects.get(pk=prescription.pk)
+    check_version(prescription, version)
     if prescription.episodes.exists():
         raise DomainError(
             _("This prescription led to an admission: it can no longer be changed."), code="prescription_admitted"
@@ -239,6 +249,7 @@ def update_prescription(user, prescription: Prescription, data: dict) -> Prescri
     _check_prescription(prescription)
     changes = diff(before, snapshot(prescription, PRESCRIPTION_FIELDS))
     if changes:
+        prescription.version += 1
         prescription.save()
         record(user, "prescription.updated", prescription, person=prescription.person, changes=changes)
     return prescription
@@ -266,7 +277,8 @@ def withdraw_prescription(user, prescription: Prescription, withdrawn_on: dt.dat
         raise DomainError(_("Give the reason for the withdrawal."), field="reason", code="reason_missing")
     prescription.withdrawn_on = withdrawn_on
     prescription.withdrawal_reason = reason.strip()
-    prescription.save(update_fields=["withdrawn_on", "withdrawal_reason"])
+    prescription.version += 1  # an edit form opened before the withdrawal is now stale
+    prescription.save(update_fields=["withdrawn_on", "withdrawal_reason", "version"])
     record(
         user,
         "prescription.withdrawn",

@@ -17,7 +17,7 @@ from tremplin.access.permissions import permission_required, require
 from tremplin.audit.log import record_read
 from tremplin.lib.dates import today
 from tremplin.lib.errors import DomainError
-from tremplin.lib.forms import submitted
+from tremplin.lib.forms import submitted, submitted_edit
 
 from . import services
 from .forms import (
@@ -54,7 +54,13 @@ def prescription_edit(request, pk):
     prescription = scope.get_for_person(request.user, Prescription.objects.select_related("person"), pk)
     require(request.user, "prescription.change")
     form = PrescriptionForm(request.POST or None, instance=Prescription.objects.get(pk=prescription.pk))
-    if submitted(request, form, lambda data: services.update_prescription(request.user, prescription, data)):
+    done, form = submitted_edit(
+        request,
+        form,
+        lambda data: services.update_prescription(request.user, prescription, data, data.get("version")),
+        refresh=lambda: PrescriptionForm(instance=Prescription.objects.get(pk=prescription.pk)),
+    )
+    if done:
         return _done(request, prescription.person_id, _("Prescription saved."))
     return render(
         request,

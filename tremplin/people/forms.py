@@ -5,7 +5,7 @@ import datetime as dt
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tremplin.lib.forms import DateInput, ServiceModelForm
+from tremplin.lib.forms import DateInput, ServiceModelForm, SubmissionTokenField, VersionedForm, VersionField
 
 from .models import Disability, Person, Recognition
 
@@ -85,6 +85,7 @@ class PersonForm(ServiceModelForm):
 
 class NewPersonForm(PersonForm):
     confirm_not_duplicate = forms.BooleanField(label=_("I have checked: this is a different person"), required=False)
+    submission = SubmissionTokenField()
 
     def __init__(self, *args, organisations=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -99,7 +100,9 @@ class NewPersonForm(PersonForm):
         self.organisations = organisations
 
 
-class RecognitionForm(ServiceModelForm):
+class RecognitionForm(VersionedForm, ServiceModelForm):
+    version = VersionField()
+
     class Meta:
         model = Recognition
         fields = ["kind", "start", "end"]

@@ -9,6 +9,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from tremplin.lib.dates import add_months
+from tremplin.lib.fields import DateField
 from tremplin.lib.text import normalise
 
 
@@ -52,7 +53,7 @@ class Person(models.Model):
     code = models.CharField(_("file number"), max_length=30)
     first_name = models.CharField(_("first name"), max_length=100)
     last_name = models.CharField(_("last name"), max_length=100)
-    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    birth_date = DateField(_("birth date"), null=True, blank=True)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     email = models.EmailField(_("email"), blank=True)
@@ -72,7 +73,7 @@ class Person(models.Model):
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    anonymised_on = models.DateField(_("anonymised on"), null=True, blank=True, editable=False)
+    anonymised_on = DateField(_("anonymised on"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("person")
@@ -122,8 +123,9 @@ class Recognition(models.Model):
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="recognitions")
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
-    start = models.DateField(_("start date"))
-    end = models.DateField(_("end date"), null=True, blank=True, help_text=_("Leave empty if permanent."))
+    start = DateField(_("start date"))
+    end = DateField(_("end date"), null=True, blank=True, help_text=_("Leave empty if permanent."))
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     EXPIRY_WARNING_MONTHS = 6
 
@@ -177,7 +179,7 @@ class Note(models.Model):
     author = models.ForeignKey(
         "organisations.Staff", on_delete=models.PROTECT, related_name="notes", verbose_name=_("author")
     )
-    written_on = models.DateField(_("date"))
+    written_on = DateField(_("date"))
     text = models.TextField(_("note"))
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -215,7 +217,7 @@ class InformationRecord(models.Model):
         BOTH = "both", _("orally and in writing")
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="information_records")
-    given_on = models.DateField(_("date"))
+    given_on = DateField(_("date"))
     topics = models.JSONField(_("what the person was told"), default=list)
     channel = models.CharField(_("how"), max_length=10, choices=Channel.choices)
     given_by = models.ForeignKey(
@@ -261,8 +263,8 @@ class Consent(models.Model):
     )
     purpose = models.CharField(_("why"), max_length=300, help_text=_("What the sharing is for, as told to the person."))
     decision = models.CharField(_("decision of the person"), max_length=8, choices=Decision.choices)
-    decided_on = models.DateField(_("date of the decision"))
-    withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
+    decided_on = DateField(_("date of the decision"))
+    withdrawn_on = DateField(_("withdrawn on"), null=True, blank=True)
     recorded_by = models.ForeignKey(
         "organisations.Staff", on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
     )
@@ -303,9 +305,9 @@ class Objection(models.Model):
         max_length=16,
         choices=[(d.value, d.label) for d in RESTRICTED_DOMAINS] + [(ALL, _("every domain"))],
     )
-    made_on = models.DateField(_("date of the objection"))
+    made_on = DateField(_("date of the objection"))
     reason = models.TextField(_("what the person said"), blank=True)
-    lifted_on = models.DateField(_("lifted on"), null=True, blank=True)
+    lifted_on = DateField(_("lifted on"), null=True, blank=True)
     recorded_by = models.ForeignKey(
         "organisations.Staff", on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
     )

@@ -3,15 +3,16 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tremplin.lib.forms import DateInput
+from tremplin.lib.forms import DateField, DateInput, SubmissionTokenField
 
 from .models import Consent, InformationRecord, NoteDomain, Objection
 
 
 class NoteForm(forms.Form):
     domain = forms.ChoiceField(label=_("Domain"), choices=NoteDomain.choices)
-    written_on = forms.DateField(label=_("Date"), widget=DateInput())
+    written_on = DateField(label=_("Date"), widget=DateInput())
     text = forms.CharField(label=_("Note"), max_length=20000, widget=forms.Textarea(attrs={"rows": 6}))
+    submission = SubmissionTokenField()
 
     def __init__(self, *args, domains, **kwargs):
         super().__init__(*args, **kwargs)
@@ -22,7 +23,7 @@ class NoteForm(forms.Form):
 
 
 class InformationForm(forms.Form):
-    given_on = forms.DateField(label=_("Date"), widget=DateInput())
+    given_on = DateField(label=_("Date"), widget=DateInput())
     topics = forms.MultipleChoiceField(
         label=_("What the person was told"),
         choices=InformationRecord.Topic.choices,
@@ -46,7 +47,7 @@ class ConsentForm(forms.Form):
     decision = forms.ChoiceField(
         label=_("Decision of the person"), choices=Consent.Decision.choices, widget=forms.RadioSelect
     )
-    decided_on = forms.DateField(label=_("Date of the decision"), widget=DateInput())
+    decided_on = DateField(label=_("Date of the decision"), widget=DateInput())
 
     def __init__(self, *args, staff, **kwargs):
         super().__init__(*args, **kwargs)
@@ -55,11 +56,11 @@ class ConsentForm(forms.Form):
 
 class ObjectionForm(forms.Form):
     domain = forms.ChoiceField(label=_("Notes concerned"), choices=Objection._meta.get_field("domain").choices)
-    made_on = forms.DateField(label=_("Date of the objection"), widget=DateInput())
+    made_on = DateField(label=_("Date of the objection"), widget=DateInput())
     reason = forms.CharField(
         label=_("What the person said"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
 class DateForm(forms.Form):
-    on = forms.DateField(label=_("Date"), widget=DateInput())
+    on = DateField(label=_("Date"), widget=DateInput())

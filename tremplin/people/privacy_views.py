@@ -8,7 +8,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from tremplin.access import scope
+from tremplin.access import scope, submissions
 from tremplin.access.permissions import can, require
 from tremplin.audit.log import record, record_read
 from tremplin.lib.dates import today
@@ -17,7 +17,7 @@ from tremplin.lib.errors import DomainError
 from tremplin.lib.forms import add_domain_error, submitted
 
 from . import export, privacy
-from .models import Consent, NoteDomain, Objection
+from .models import Consent, Note, NoteDomain, Objection
 from .privacy_forms import ConsentForm, DateForm, InformationForm, NoteForm, ObjectionForm
 
 
@@ -30,7 +30,12 @@ def person_notes(request, pk):
         require(request.user, "note.write")
         if form.is_valid():
             try:
-                privacy.add_note(request.user, person, form.cleaned_data)
+                submissions.once(
+                    request.user,
+                    form.cleaned_data["submission"],
+                    Note,
+                    lambda: privacy.add_note(request.user, person, form.cleaned_data),
+                )
             except DomainError as error:
                 add_domain_error(form, error)
             else:

@@ -13,13 +13,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tremplin.access import scope
+from tremplin.access import scope, submissions
 from tremplin.access.permissions import permission_required, require
 from tremplin.audit import display
 from tremplin.audit.log import record, record_read
 from tremplin.audit.models import AuditEntry
 from tremplin.lib.dates import today
-from tremplin.lib.forms import submitted, submitted_edit
+from tremplin.lib.errors import DomainError
+from tremplin.lib.forms import add_domain_error, submitted, submitted_edit
 from tremplin.lib.text import normalise
 from tremplin.pathways import services
 from tremplin.pathways.models import CounsellorAssignment, Episode, OutreachAttempt, Pause, Prescription
@@ -96,6 +97,8 @@ def person_create(request):
     duplicates = []
     if request.method == "POST":
         form = NewPersonForm(request.POST, organisations=organisations)
+        if done := submissions.already_created(request, Person):
+            return redirect("person_detail", pk=done.pk)  # the same form posted again: its file
         if form.is_valid():
             data = form.person_data()
             duplicates = list(
@@ -112,9 +115,18 @@ def person_create(request):
                     ),
                 )
             else:
-                person = services.create_person(request.user, _organisation_for_new_person(request, form), data)
-                messages.success(request, _("File created for %(name)s.") % {"name": person.full_name})
-                return redirect("person_detail", pk=person.pk)
+                try:
+                    person, _again = submissions.once(
+                        request.user,
+                        form.cleaned_data["submission"],
+                        Person,
+                        lambda: services.create_person(request.user, _organisation_for_new_person(request, form), data),
+                    )
+                except DomainError as error:
+                    add_domain_error(form, error)
+                else:
+                    messages.success(request, _("File created for %(name)s.") % {"name": person.full_name})
+                    return redirect("person_detail", pk=person.pk)
     else:
         initial = {}
         if staff is not None and len(organisations) > 1:
@@ -206,7 +218,13 @@ def recognition_edit(request, pk):
     recognition = scope.get_for_person(request.user, Recognition.objects.select_related("person"), pk)
     require(request.user, "person.change")
     form = RecognitionForm(request.POST or None, instance=Recognition.objects.get(pk=recognition.pk))
-    if submitted(request, form, lambda data: services.update_recognition(request.user, recognition, data)):
+    done, form = submitted_edit(
+        request,
+        form,
+        lambda data: services.update_recognition(request.user, recognition, data, data.get("version")),
+        refresh=lambda: RecognitionForm(instance=Recognition.objects.get(pk=recognition.pk)),
+    )
+    if done:
         messages.success(request, _("Recognition saved."))
         return redirect("person_detail", pk=recognition.person_id)
     return render(

@@ -8,8 +8,8 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from tremplin.lib.dates import previous_quarter, quarter_bounds, today
-from tremplin.lib.forms import DateInput
+from tremplin.lib.dates import MIN_DATE, previous_quarter, quarter_bounds, today
+from tremplin.lib.forms import DateField, DateInput
 
 QUARTER, YEAR, CUSTOM = "quarter", "year", "custom"
 
@@ -37,8 +37,8 @@ class PeriodForm(forms.Form):
         coerce=int,
         required=False,
     )
-    start = forms.DateField(label=_("From"), widget=DateInput, required=False)
-    end = forms.DateField(label=_("To (included)"), widget=DateInput, required=False)
+    start = DateField(label=_("From"), widget=DateInput, required=False)
+    end = DateField(label=_("To (included)"), widget=DateInput, required=False)
     scope = forms.ChoiceField(label=_("Scope"))
 
     def __init__(self, data=None, *, scopes: list[tuple[str, str]]):
@@ -68,8 +68,15 @@ class PeriodForm(forms.Form):
                 self.add_error("start", _("Give the first day."))
             if not data.get("end"):
                 self.add_error("end", _("Give the last day."))
-            if data.get("start") and data.get("end") and data["end"] < data["start"]:
-                self.add_error("end", _("The last day cannot be before the first day."))
+            if data.get("start") and data.get("end"):
+                if data["end"] < data["start"]:
+                    self.add_error("end", _("The last day cannot be before the first day."))
+                else:
+                    from .indicators import period_error
+
+                    message = period_error(data["start"], data["end"])
+                    if message:
+                        self.add_error("end", message)
         return data
 
     def period(self) -> tuple[dt.date, dt.date]:
@@ -88,8 +95,11 @@ class PeriodForm(forms.Form):
         return self.fields["scope"].initial
 
 
-def previous_period(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
-    """The period of the same kind just before: previous quarter, previous year, or as many days."""
+def previous_period(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date] | None:
+    """The period of the same kind just before: previous quarter, previous year, or as many days;
+    None when it would start before the first accepted date (nothing to compare with)."""
+    if start - MIN_DATE <= (end - start) + dt.timedelta(days=366):
+        return None
     if (start.month - 1) % 3 == 0 and start.day == 1 and quarter_bounds(start) == (start, end):
         return previous_quarter(start)
     if (start.month, start.day, end.month, end.day) == (1, 1, 12, 31) and start.year == end.year:

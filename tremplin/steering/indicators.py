@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 
 from tremplin.activity import measures
 from tremplin.employment.models import Contract, EmployerKind, Placement
-from tremplin.lib.dates import add_months, month_end
+from tremplin.lib.dates import add_months, date_in_range, date_range_message, month_end
 from tremplin.organisations.models import Funding, Organisation, Platform, Staff, TimeAllocation, Training
 from tremplin.pathways.models import EntryStatus, Episode, ExitReason
 from tremplin.pathways.periods import contains, period_states
@@ -47,6 +47,9 @@ UNKNOWN = "unknown"
 RETENTION_MONTHS = (6, 12, 24)
 DAYS_PER_MONTH = Fraction("30.4375")
 PLATFORM = "platform"
+# The longest period computed (docs/indicators.md, "Periods"): five years is more than any report
+# asks (a quarter, a year, a multi-year agreement) and keeps one computation to seconds.
+MAX_PERIOD_YEARS = 5
 
 
 class IndicatorError(ValueError):
@@ -115,9 +118,22 @@ def resolve_scope(code: str | None = PLATFORM, platform: Platform | None = None)
     return Scope(platform, organisation)
 
 
-def check_period(start: dt.date, end: dt.date) -> None:
+def period_error(start: dt.date, end: dt.date) -> str | None:
+    """Why the period cannot be computed (translated), or None: both days in the accepted range
+    (`tremplin.lib.dates`), the end not before the start, at most MAX_PERIOD_YEARS years."""
+    if not (date_in_range(start) and date_in_range(end)):
+        return date_range_message()
     if end < start:
-        raise IndicatorError(_("The end of the period is before its start."))
+        return _("The end of the period is before its start.")
+    if end >= add_months(start, 12 * MAX_PERIOD_YEARS):
+        return _("A period covers at most %(years)s years: choose a shorter one.") % {"years": MAX_PERIOD_YEARS}
+    return None
+
+
+def check_period(start: dt.date, end: dt.date) -> None:
+    message = period_error(start, end)
+    if message:
+        raise IndicatorError(message)
 
 
 # Shared context of one computation ----------------------------------------------------------

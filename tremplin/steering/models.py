@@ -8,6 +8,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tremplin.lib.fields import DateField
+
 
 class Transmission(models.Model):
     """A period's indicators as transmitted (frozen figures), with who transmitted them and when."""
@@ -21,8 +23,8 @@ class Transmission(models.Model):
         related_name="transmissions",
         help_text=_("Empty for the whole platform."),
     )
-    start = models.DateField(_("first day"))
-    end = models.DateField(_("last day"))
+    start = DateField(_("first day"))
+    end = DateField(_("last day"))
     figures = models.JSONField(_("figures as transmitted"), editable=False)
     transmitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

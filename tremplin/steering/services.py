@@ -76,9 +76,11 @@ def transmit(user, scope, start, end, note: str = ""):
 def changes_since(transmission, current: dict | None = None) -> list[dict]:
     """Field by field, what differs between the transmitted figures and a recomputation now."""
     from . import labels
-    from .indicators import compute, flatten, resolve_scope
+    from .indicators import compute, flatten, period_error, resolve_scope
 
     if current is None:
+        if period_error(transmission.start, transmission.end):
+            return []  # a period stored before periods were checked: its frozen figures only
         scope = resolve_scope(transmission.scope_code, transmission.platform)
         current = compute(transmission.start, transmission.end, scope)
     before = dict(flatten(transmission.figures))

@@ -83,9 +83,10 @@ def steering(request):
     if scope is None:
         return render(request, "steering/steering.html", context)
     figures, members = compute_with_members(start, end, scope)
-    before_start, before_end = previous_period(start, end)
-    previous = compute(before_start, before_end, scope)
-    previous_rows = {row.key: row for row in labels.rows(previous)}
+    before = previous_period(start, end)
+    before_start, before_end = before or (None, None)
+    previous = compute(before_start, before_end, scope) if before else None
+    previous_rows = {row.key: row for row in labels.rows(previous)} if previous else {}
     families = []
     for family, family_label in labels.FAMILIES.items():
         rows = []
@@ -141,7 +142,8 @@ def steering_persons(request):
     form, start, end, scope = _resolve(request, request.GET or None)
     key = request.GET.get("key", "")
     if scope is None:
-        raise Http404
+        # A refused period: the steering page shows the form with the reason next to the field.
+        return redirect(f"{reverse('steering')}?{request.GET.urlencode()}")
     figures, members = compute_with_members(start, end, scope)
     if key not in members:
         raise Http404
@@ -184,7 +186,8 @@ def steering_export(request, fmt):
     if scope is None:
         return redirect(f"{reverse('steering')}?{request.GET.urlencode()}")
     figures = compute(start, end, scope)
-    previous = compute(*previous_period(start, end), scope) if fmt == "pdf" else None
+    before = previous_period(start, end)
+    previous = compute(*before, scope) if fmt == "pdf" and before else None
     data = exports.render(figures, scope, fmt, previous)
     services.indicators_exported(request.user, figures, fmt)
     response = HttpResponse(data, content_type=exports.CONTENT_TYPES[fmt])

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from tremplin.activity.models import Intervention, Kind, Place, With
 from tremplin.employment.models import Contract, ContractEndReason, ContractType, Employer, EmployerKind, Placement
+from tremplin.lib.dates import date_in_range, date_range_message
 from tremplin.organisations.models import Funding, Organisation, Platform, Staff, Training
 from tremplin.pathways import rules
 from tremplin.pathways.models import EntryStatus, ExitReason, Prescription
@@ -188,6 +189,9 @@ class Checker:
             except ValueError:
                 pass
             else:
+                if not date_in_range(day):  # the range of every date (tremplin.lib.dates); not cached
+                    self.error(f"{path}.{key}", date_range_message())
+                    return INVALID
                 self._dates[value] = day
                 return day
         self.error(f"{path}.{key}", _("“%(value)s” is not a date in the form YYYY-MM-DD.") % {"value": shorten(value)})
