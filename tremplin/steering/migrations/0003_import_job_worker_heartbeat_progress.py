@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('steering', '0001_initial'),
+        ('steering', '0002_dates_in_sane_range'),
     ]
 
     operations = [
