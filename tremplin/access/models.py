@@ -106,3 +106,17 @@ class ExternalAccount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_kind_display()})"
+
+
+class PasswordResetRequest(models.Model):
+    """One request of the forgotten-password page, kept a day to rate-limit the page
+    (tremplin.access.throttle). The address is kept as a keyed hash, never in clear."""
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    address_hash = models.CharField(max_length=64, db_index=True)
+    sent = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("password reset request")
+        verbose_name_plural = _("password reset requests")

@@ -53,6 +53,7 @@ SENTENCES = {
     "account.created": _("created an account"),
     "account.unlocked": _("unlocked an account"),
     "account.locked_out": _("was locked out after repeated failed sign-ins"),
+    "account.reset_throttled": _("asked for too many password reset links (none sent)"),
     "funder.viewed": _("looked at the funder's indicators"),
     "prescriber.viewed": _("looked at the status of their prescriptions"),
     "retention.listed": _("listed the files due for anonymisation (retention)"),
