@@ -218,12 +218,18 @@ OTP_TOTP_ISSUER = "Tremplin"
 OTP_TOTP_THROTTLE_FACTOR = 1
 AXES_FAILURE_LIMIT = int(os.environ.get("TREMPLIN_LOCKOUT_FAILURES", 5))
 AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("TREMPLIN_LOCKOUT_MINUTES", 15)))
-# Lock the account itself (its login), wherever the attempts come from: rotating addresses, user
-# agents or cookies does not get round it, and one office behind one address is not locked as a
-# whole. axes.W006 warns about lockouts without the address; it does not apply to this choice.
-AXES_LOCKOUT_PARAMETERS = ["username"]
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# Lock the pair (login, client address) after 5 failures: knowing a login is not enough to lock
+# its owner out from elsewhere. The login itself is locked, from every address, after 20 failures
+# from any addresses together (tremplin.access.lockout), so a guess spread over many addresses is
+# still stopped. Failures while locked are not counted (they would let one address reach 20).
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "tremplin.access.lockout.LockoutHandler"
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+TREMPLIN_LOCKOUT_LOGIN_FAILURES = int(os.environ.get("TREMPLIN_LOCKOUT_LOGIN_FAILURES", 20))
 AXES_RESET_ON_SUCCESS = True
+# Forgotten password: e-mails per address and requests per client address, per hour.
+TREMPLIN_RESET_PER_ADDRESS = int(os.environ.get("TREMPLIN_RESET_PER_ADDRESS", 3))
+TREMPLIN_RESET_PER_IP = int(os.environ.get("TREMPLIN_RESET_PER_IP", 10))
 AXES_LOCKOUT_CALLABLE = "tremplin.access.views.locked_out"
 AXES_VERBOSE = False
 AXES_IPWARE_PROXY_COUNT = 1 if env_bool("TREMPLIN_BEHIND_PROXY", False) else None

@@ -1,15 +1,25 @@
-"""Hostile input on every form: no server error, no raw HTML echoed, nothing written on refusal.
+"""Hostile input on every form and every list: no server error, no raw HTML echoed, nothing
+written on refusal, and nothing stored that breaks a page afterwards.
 
-The forms are discovered from the URL configuration (tests/security/urlmap.py): each page that
-shows a POST form is fetched, its fields are read from the HTML, and hypothesis posts random and
-hostile values (very long strings, HTML, SQL fragments, impossible dates and numbers, control
-characters). When the page answers with the form again (refused), no record of the database has
-changed (the audit log may only have gained reads).
+1. Forms. The forms are discovered from the URL configuration (tests/security/urlmap.py): each
+   page that shows a POST form is fetched, its fields are read from the HTML, and hypothesis posts
+   hostile values (very long strings, HTML, SQL fragments, impossible dates and numbers, control
+   characters). Each form is filled by the lead's manager (or the first role allowed), and again
+   by a partner organisation's coordinator on a record of the partner where that role may use it.
+   When the page answers with the form again (refused), no record of the database has changed
+   (the audit log may only have gained reads). When something was accepted, every page showing
+   the records (the person's page, lists, exports, steering...) must still answer 200.
+2. Query strings. Every list and steering page gets hostile GET parameters (huge numbers, dates
+   0001-01-01 and 9999-12-31, unicode, very long strings, repeated parameters): never a 500.
+
+Budget: hypothesis is derandomized (a fixed seed) with a few examples per form, so the file runs
+in about the same time every time.
 """
 
 from __future__ import annotations
 
 from html.parser import HTMLParser
+from urllib.parse import urlencode
 
 import pytest
 from django.apps import apps
@@ -51,13 +61,32 @@ HOSTILE = [
     "../../etc/passwd",
 ]
 # Tables that change without a form being accepted: sessions, lockout counters, second-factor
-# devices (their counters move on each check), and the audit log (checked separately).
-IGNORED = {"sessions.session", "audit.auditentry", "axes.accessattempt", "axes.accesslog", "axes.accessfailurelog"}
-ALLOWED_NEW_ENTRIES = READ_ACTIONS | {"account.otp_failed", "funder.viewed", "prescriber.viewed", "audit.viewed"}
+# devices (their counters move on each check), the rate limit of the forgotten-password page, and
+# the audit log (checked separately).
+IGNORED = {
+    "sessions.session",
+    "audit.auditentry",
+    "axes.accessattempt",
+    "axes.accessattemptexpiration",
+    "axes.accesslog",
+    "axes.accessfailurelog",
+    "access.passwordresetrequest",
+}
+ALLOWED_NEW_ENTRIES = READ_ACTIONS | {
+    "account.otp_failed",
+    "funder.viewed",
+    "prescriber.viewed",
+    "audit.viewed",
+    "account.reset_throttled",
+}
+
+# Defects the fuzzer finds that other branches fix (the lead removes these marks after merging).
+# (page, who) -> reason.
+KNOWN = {}
 
 
 class FormParser(HTMLParser):
-    """The POST forms of a page: action and fields (name -> kind and options)."""
+    """The forms of a page: method, action and fields (name -> kind and options)."""
 
     def __init__(self):
         super().__init__()
@@ -67,8 +96,9 @@ class FormParser(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
-        if tag == "form" and (a.get("method") or "").lower() == "post":
-            self._form = {"action": a.get("action") or "", "fields": {}}
+        if tag == "form":
+            method = (a.get("method") or "get").lower()
+            self._form = {"method": method, "action": a.get("action") or "", "fields": {}}
         elif self._form is None:
             return
         elif tag == "input" and a.get("name") and a.get("type") not in ("submit", "button"):
@@ -91,11 +121,15 @@ class FormParser(HTMLParser):
             self._select = None
 
 
-def main_form(html: str):
+def page_forms(html: str, method: str):
     parser = FormParser()
     parser.feed(html)
-    forms = [f for f in parser.forms if not f["action"].startswith(("/deconnexion/", "/i18n/"))]
-    forms = [f for f in forms if set(f["fields"]) - {"csrfmiddlewaretoken"}]
+    forms = [f for f in parser.forms if f["method"] == method]
+    return [f for f in forms if not f["action"].startswith(("/deconnexion/", "/i18n/"))]
+
+
+def main_form(html: str):
+    forms = [f for f in page_forms(html, "post") if set(f["fields"]) - {"csrfmiddlewaretoken"}]
     return max(forms, key=lambda f: len(f["fields"])) if forms else None
 
 
@@ -127,20 +161,114 @@ def filler(name: str) -> str:
     raise AssertionError(f"nobody may fill {name}")
 
 
-FORM_PAGES = [name for name in urlmap.SPEC if urlmap.SPEC[name].form and urlmap.SPEC[name].method == "get"]
-# Who fills each form: the lead's manager may use nearly every form; the public pages are used
-# signed out.
+def form_cases():
+    """(page, who, side): every form by its filler on the lead's records, and by the partner's
+    coordinator on the partner's records where that role may use it."""
+    cases = []
+    for name, spec in urlmap.SPEC.items():
+        if not spec.form or spec.method != "get":
+            continue
+        who = filler(name)
+        cases.append((name, who, "lead"))
+        if not spec.public and who != "partner_coordinator":
+            if urlmap.expected(name, "partner_coordinator", "partner") == {200}:
+                cases.append((name, "partner_coordinator", "partner"))
+    return [pytest.param(name, who, side, id=f"{name}-{who}", marks=_known(name, who)) for name, who, side in cases]
+
+
+def _known(name, who):
+    reason = KNOWN.get((name, who)) or KNOWN.get((name, None))
+    return [pytest.mark.xfail(strict=False, reason=reason)] if reason else []
+
+
+class Clients:
+    """Signed-in clients of the world's users, made once each."""
+
+    def __init__(self, world):
+        self.world = world
+        self._clients = {}
+
+    def __call__(self, who):
+        if who not in self._clients:
+            self._clients[who] = client_for(self.world.users[who])
+        return self._clients[who]
+
+
+# Pages that show the records a form may have stored: they must still answer 200 afterwards.
+DISPLAY_PAGES = [
+    "home",
+    "person_list",
+    "person_detail",
+    "intervention_list",
+    "person_notes",
+    "person_rights",
+    "person_accesses",
+    "person_export_json",
+    "person_export_pdf",
+    "waiting_list",
+    "caseload",
+    "due_list",
+    "team",
+    "staff_list",
+    "employer_list",
+    "employer_detail",
+    "transmission_list",
+    "steering",
+    "steering_persons",
+    "appointment_detail",
+    "agreement_pdf",
+]
+DISPLAY_QUERIES = {
+    # The counsellor of the side's records, whose caseload holds the person.
+    "caseload": lambda records: {"counsellor": records["staff"].pk},
+    "due_list": lambda records: {"counsellor": records["staff"].pk},
+    # A period covering the records of the world (and the default quarter without one).
+    "steering": lambda records: {"kind": "custom", "start": "2020-01-01", "end": "2031-12-31", "scope": "platform"},
+    "steering_persons": lambda records: {
+        "key": "activity.supported",
+        "kind": "custom",
+        "start": "2020-01-01",
+        "end": "2031-12-31",
+        "scope": "platform",
+    },
+}
+
+
+def check_display_pages(world, clients, side):
+    """Every page showing the side's records answers 200, read by the manager (who sees both
+    sides) or the first role allowed to read it."""
+    records = world.records[side]
+    broken = []
+    for name in DISPLAY_PAGES:
+        if name not in urlmap.SPEC:
+            continue
+        spec = urlmap.SPEC[name]
+        readers = [w for w in ["manager", "coordinator", *urlmap.ROLES] if urlmap.expected(name, w, side) == {200}]
+        if not readers:
+            continue
+        record = records[spec.kind] if spec.kind else None
+        if record is not None and not type(record).objects.filter(pk=record.pk).exists():
+            continue  # deleted by an accepted form
+        url = urlmap.url_for(name, record)
+        query = DISPLAY_QUERIES.get(name, lambda r: {})(records)
+        if query:
+            url = url.split("?")[0] + "?" + urlencode(query)
+        response = clients(readers[0]).get(url)
+        if response.status_code != 200:
+            broken.append((name, response.status_code))
+    assert not broken, f"after the accepted submissions, pages showing the records break: {broken}"
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("name", FORM_PAGES)
-def test_hostile_input_never_breaks_a_form(name):
+@pytest.mark.parametrize(("name", "who", "side"), form_cases())
+def test_hostile_input_never_breaks_a_form(name, who, side):
     if name not in urlmap.routes():
         pytest.skip("not in this URL configuration")
     world = urlmap.build_world()
     spec = urlmap.SPEC[name]
-    client = Client() if spec.public else client_for(world.users[filler(name)])
-    record = world.records["lead"][spec.kind] if spec.kind else None
+    clients = Clients(world)
+    client = Client() if spec.public else clients(who)
+    record = world.records[side][spec.kind] if spec.kind else None
     url = urlmap.url_for(name, record)
     page = client.get(url)
     assert page.status_code == 200, (name, page.status_code)
@@ -151,13 +279,19 @@ def test_hostile_input_never_breaks_a_form(name):
         pytest.skip("this page shows no form to post")
     target = form["action"] or url
     fields = {k: v for k, v in form["fields"].items() if k != "csrfmiddlewaretoken"}
+    state = {"before": None, "accepted": 0}
 
     def check(data):
-        before = fingerprint()
+        # The state of the database only changes when a form is accepted: it is read again then.
+        if state["before"] is None:
+            state["before"] = fingerprint()
+        before = state["before"]
         last_entry = AuditEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0
         response = client.post(target, data)
         assert response.status_code < 500, (name, data)
         if response.status_code == 200 and (response.streaming or not response["Content-Type"].startswith("text/html")):
+            state["before"] = None
+            state["accepted"] += 1
             return  # accepted: the form answered with a download
         if response.status_code == 200:
             content = response.content.decode()
@@ -167,15 +301,183 @@ def test_hostile_input_never_breaks_a_form(name):
             assert new <= ALLOWED_NEW_ENTRIES, f"{name}: refused but the audit log recorded {new}"
         else:
             assert response.status_code in (302, 403, 404, 429), (name, response.status_code, data)
+            state["before"] = None
+            state["accepted"] += response.status_code == 302
 
+    partner = who == "partner_coordinator"
     # The same hostile value in every field, for the values that break things most often...
-    for value in ("A" * 10000, SCRIPT, "'; DROP TABLE people_person; --", "9999-12-31", "1e309", "\x00"):
+    fixed = (
+        ("A" * 10000, SCRIPT, "9999-12-31", "0001-01-01", "\x00")
+        if partner
+        else (
+            "A" * 10000,
+            SCRIPT,
+            "'; DROP TABLE people_person; --",
+            "9999-12-31",
+            "0001-01-01",
+            "1e309",
+            "\x00",
+        )
+    )
+    for value in fixed:
         check(dict.fromkeys(fields, value))
 
-    # ...then random mixes.
-    @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+    # ...then random mixes (derandomized: the same examples every run).
+    @settings(
+        max_examples=6 if partner else 10,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+        database=None,
+        derandomize=True,
+    )
     @given(st.fixed_dictionaries({k: value_for(v) for k, v in fields.items()}))
     def post(data):
         check(data)
 
     post()
+
+    # Whatever was accepted must not break the pages that show it.
+    if state["accepted"] and not spec.public:
+        check_display_pages(world, clients, side)
+
+
+# Query strings ---------------------------------------------------------------------------------
+
+QUERY_HOSTILE = [
+    "99999999999999999999999",
+    "-1",
+    "0",
+    "0001-01-01",
+    "9999-12-31",
+    "2024-02-30",
+    "1e309",
+    "NaN",
+    "ÉÀ€😀\u202e",
+    "A" * 5000,
+    "\x00",
+    SCRIPT,
+    "../../etc/passwd",
+]
+# Parameters the views read (besides those of their GET forms, read from the page).
+QUERY_PARAMS = [
+    "page",
+    "q",
+    "status",
+    "level",
+    "employed",
+    "has_due",
+    "sort",
+    "view",
+    "counsellor",
+    "kind",
+    "action",
+    "who",
+    "refusals",
+    "year",
+    "quarter",
+    "start",
+    "end",
+    "scope",
+    "key",
+    "employer",
+    "next",
+    "from",
+    "source",
+]
+LIST_PAGES = {
+    "home",
+    "person_list",
+    "waiting_list",
+    "staff_list",
+    "access_log",
+    "account_list",
+    "caseload",
+    "due_list",
+    "team",
+    "intervention_list",
+    "employer_list",
+    "transmission_list",
+    "person_accesses",
+    "person_accesses_csv",
+    "funder_indicators",
+    "prescriber_status",
+}
+STEERING_PAGES = {"steering", "steering_persons", "steering_export"}
+
+
+def query_cases():
+    cases = []
+    for name in sorted(LIST_PAGES | STEERING_PAGES):
+        who = filler(name)
+        cases.append(pytest.param(name, who, id=f"{name}-{who}", marks=_known(name, who)))
+        if name in STEERING_PAGES or name in ("person_list", "caseload", "team", "employer_list"):
+            if urlmap.expected(name, "partner_coordinator", "partner") == {200}:
+                who = "partner_coordinator"
+                cases.append(pytest.param(name, who, id=f"{name}-{who}", marks=_known(name, who)))
+    return cases
+
+
+def _get(client, url, params):
+    base = url.split("?")[0]
+    fixed = dict(p.split("=", 1) for p in url.split("?")[1].split("&")) if "?" in url else {}
+    response = client.get(base + "?" + urlencode({**fixed, **params}, doseq=True))
+    assert response.status_code in (200, 302, 400, 403, 404), (url, params, response.status_code)
+    return response
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "who"), query_cases())
+def test_hostile_query_strings_never_break_a_list_or_steering_page(name, who):
+    world = urlmap.build_world()
+    spec = urlmap.SPEC[name]
+    side = "partner" if who == "partner_coordinator" else "lead"
+    client = client_for(world.users[who])
+    record = world.records[side][spec.kind] if spec.kind else None
+    url = urlmap.url_for(name, record)
+    page = client.get(url)
+    assert page.status_code == 200, (name, page.status_code)
+    names = set(QUERY_PARAMS)
+    if page["Content-Type"].startswith("text/html"):
+        for form in page_forms(page.content.decode(), "get"):
+            names |= set(form["fields"])
+    names = sorted(names)
+    # Every parameter with the same hostile value...
+    for value in QUERY_HOSTILE:
+        _get(client, url, dict.fromkeys(names, value))
+    # ...repeated parameters (arrays)...
+    _get(client, url, {n: ["1", "2"] for n in names})
+    _get(client, url, {n: [QUERY_HOSTILE[0], QUERY_HOSTILE[4]] for n in names})
+    # ...and random mixes. On steering pages the extreme periods are the next test's.
+    safe = [v for v in QUERY_HOSTILE if name not in STEERING_PAGES or v not in ("0001-01-01", "9999-12-31")]
+    values = st.one_of(st.sampled_from(safe), st.sampled_from(["1", "2", "custom", "quarter", "year", "platform"]))
+
+    @settings(max_examples=5, deadline=None, suppress_health_check=list(HealthCheck), database=None, derandomize=True)
+    @given(st.dictionaries(st.sampled_from(names), st.one_of(values, st.lists(values, min_size=2, max_size=3))))
+    def get(params):
+        _get(client, url, params)
+
+    get()
+
+
+EXTREME_PERIODS = [
+    {"start": "0001-01-01", "end": "2024-03-31"},
+    {"start": "2024-01-01", "end": "9999-12-31"},
+    {"start": "0001-01-01", "end": "9999-12-31"},
+    {"start": "9999-12-31", "end": "0001-01-01"},
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(n, marks=pytest.mark.xfail(strict=False, reason="fixed by branch h-D: steering period validation"))
+        for n in sorted(STEERING_PAGES)
+    ],
+)
+def test_extreme_periods_never_break_a_steering_page(name):
+    world = urlmap.build_world()
+    client = client_for(world.users["manager"])
+    url = urlmap.url_for(name)
+    for period in EXTREME_PERIODS:
+        _get(client, url, {"kind": "custom", "scope": "platform", **period})

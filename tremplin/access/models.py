@@ -123,3 +123,17 @@ class FormSubmission(models.Model):
     class Meta:
         verbose_name = _("form submission")
         verbose_name_plural = _("form submissions")
+
+
+class PasswordResetRequest(models.Model):
+    """One request of the forgotten-password page, kept a day to rate-limit the page
+    (tremplin.access.throttle). The address is kept as a keyed hash, never in clear."""
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    address_hash = models.CharField(max_length=64, db_index=True)
+    sent = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("password reset request")
+        verbose_name_plural = _("password reset requests")

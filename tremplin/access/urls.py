@@ -12,7 +12,7 @@ urlpatterns = [
     # Forgotten password: the same answer whether the account exists or not
     path(
         "mot-de-passe-oublie/",
-        auth_views.PasswordResetView.as_view(
+        views.ThrottledPasswordResetView.as_view(
             template_name="registration/password_reset_form.html",
             email_template_name="registration/tremplin_password_reset_email.txt",
             subject_template_name="registration/tremplin_password_reset_subject.txt",

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
+from django.contrib.auth import views as auth_views
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -19,7 +20,7 @@ from tremplin.lib.dates import today
 from tremplin.lib.errors import DomainError
 from tremplin.lib.forms import submitted
 
-from . import funder, otp, prescriber, scope, services
+from . import funder, otp, prescriber, scope, services, throttle
 from .forms import EnrolForm, ExternalAccountForm, TokenForm
 from .permissions import Role, permission_required, require, role_of
 
@@ -110,6 +111,16 @@ def recovery_codes(request):
     )
 
 
+class ThrottledPasswordResetView(auth_views.PasswordResetView):
+    """The forgotten-password page, rate-limited (tremplin.access.throttle): beyond the limit it
+    answers the same "link sent" page and sends nothing."""
+
+    def form_valid(self, form):
+        if throttle.allow(self.request, form.cleaned_data["email"]):
+            return super().form_valid(form)
+        return HttpResponseRedirect(self.get_success_url())
+
+
 def locked_out(request, credentials=None, *args, **kwargs):
     """django-axes: too many failed sign-ins for this login."""
     from django.conf import settings
@@ -124,15 +135,12 @@ def locked_out(request, credentials=None, *args, **kwargs):
 @permission_required("account.manage")
 def account_list(request):
     users = scope.accounts_for(request.user).select_related("staff__organisation", "external").order_by("username")
-    from axes.models import AccessAttempt
-    from django.conf import settings
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
+    from .lockout import locked_logins
+
     enrolled = set(TOTPDevice.objects.filter(user__in=users, confirmed=True).values_list("user_id", flat=True))
-    locked = {
-        a.username
-        for a in AccessAttempt.objects.filter(failures_since_start__gte=settings.AXES_FAILURE_LIMIT).only("username")
-    }
+    locked = locked_logins(u.username for u in users)
     rows = [
         {
             "user": u,

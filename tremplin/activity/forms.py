@@ -77,11 +77,13 @@ class InterventionForm(forms.Form):
     contract = ContractChoiceField(
         label=_("Contract"), queryset=Contract.objects.none(), required=False, empty_label="—"
     )
-    note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=5000)
+    note = forms.CharField(
+        label=_("Note for the team"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=5000
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     submission = SubmissionTokenField()  # a new intervention is recorded once per form
 
-    def __init__(self, *args, person, instance=None, **kwargs):
+    def __init__(self, *args, person, instance=None, author=None, **kwargs):
         self.person = person
         initial = kwargs.pop("initial", None) or {}
         if instance is not None:
@@ -110,7 +112,7 @@ class InterventionForm(forms.Form):
         self.fields["contract"].queryset = (
             Contract.objects.filter(person=person).select_related("employer").order_by("-start", "-id")
         )
-        self.fields["note"].help_text = _("Required for a contact during a veille.")
+        self.fields["note"].help_text = note_help(person, author, instance)
 
     def clean(self):
         cleaned = super().clean()
@@ -124,6 +126,37 @@ class InterventionForm(forms.Form):
         data.pop("version", None)
         data.pop("submission", None)
         return data
+
+
+def note_help(person, author, instance=None):
+    """What the note field says (issue 10, item 12): the note is read by the whole team; medical,
+    psychological or social information goes in a note of that domain. A clinician is told that
+    their intervention's note is read as a note of their domain, with a link to the notes."""
+    from django.urls import reverse
+    from django.utils.html import format_html
+
+    from tremplin.people import privacy
+
+    domain = (
+        instance.note_domain if instance is not None else (privacy.intervention_note_domain(author) if author else "")
+    )
+    team = _(
+        "Read by the whole team that follows the person. Medical, psychological or social information goes in a "
+        "note of that domain, not here."
+    )
+    veille = _("Required for a contact during a veille.")
+    if not domain:
+        return format_html("{} {}", team, veille)
+    label = str(dict(Staff.ClinicalDomain.choices).get(domain, domain)).lower()
+    return format_html(
+        '{} {} <a href="{}">{}</a>. {}',
+        team,
+        _("As you are a %(domain)s professional, this note is shown only to the readers of %(domain)s notes.")
+        % {"domain": label},
+        reverse("person_notes", args=[person.pk]),
+        _("Write a %(domain)s note") % {"domain": label},
+        veille,
+    )
 
 
 class AppointmentForm(forms.Form):

@@ -95,6 +95,16 @@ class Intervention(models.Model):
         db_index=False,
     )
     note = models.TextField(_("note"), blank=True)
+    # Empty: a professional note, read by the team. Set, when a clinician logs the intervention,
+    # to their domain: the note is then read as a note of that domain (people.privacy).
+    note_domain = models.CharField(
+        _("domain of the note"),
+        max_length=16,
+        choices=[("medical", _("medical")), ("psychological", _("psychological")), ("social", _("social"))],
+        blank=True,
+        default="",
+        editable=False,
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
     )

@@ -38,6 +38,7 @@ from tremplin.pathways import services as pathways_services
 from tremplin.pathways.caseload import active_counts, ceiling, would_exceed_ceiling
 from tremplin.pathways.models import CounsellorAssignment, Episode
 from tremplin.pathways.states import supported_episodes
+from tremplin.people import privacy
 from tremplin.people.models import Person
 
 from .models import ActionFamily, Appointment, CalendarFeed, Intervention, Kind, Place, With
@@ -71,11 +72,19 @@ def _concurrent_edit_error() -> ConcurrentEditError:
 
 
 def _snapshot(intervention: Intervention) -> dict:
-    """Values for the audit log, with names rather than ids for the employer and the contract."""
+    """Values for the audit log, with names rather than ids for the employer and the contract.
+    The note of a clinician's intervention is not copied (as for notes of a domain: the audit
+    says who wrote what kind of note when, never its text)."""
     values = snapshot(intervention, INTERVENTION_FIELDS)
     values["employer"] = intervention.employer.name if intervention.employer_id else None
     values["contract"] = str(intervention.contract) if intervention.contract_id else None
+    if intervention.note_domain:
+        del values["note"]
     return values
+
+
+def _detail(intervention: Intervention) -> dict:
+    return {"domain": intervention.note_domain} if intervention.note_domain else {}
 
 
 # Rules ----------------------------------------------------------------------------------------
@@ -243,9 +252,17 @@ def log_intervention(user, person: Person, data: dict, *, staff: Staff | None = 
         episode=episode,
         staff=staff or getattr(user, "staff_member", None),
         created_by=user,
+        note_domain=privacy.intervention_note_domain(user),
         **values,
     )
-    record(user, "intervention.logged", intervention, person=person, changes=diff({}, _snapshot(intervention)))
+    record(
+        user,
+        "intervention.logged",
+        intervention,
+        person=person,
+        changes=diff({}, _snapshot(intervention)),
+        detail=_detail(intervention),
+    )
     return intervention
 
 
@@ -283,7 +300,7 @@ def update_intervention(user, intervention: Intervention, data: dict, version: i
     if changes:
         intervention.version += 1
         intervention.save()
-        record(user, "intervention.updated", intervention, person=person, changes=changes)
+        record(user, "intervention.updated", intervention, person=person, changes=changes, detail=_detail(intervention))
     return intervention
 
 
@@ -302,6 +319,7 @@ def delete_intervention(user, intervention: Intervention, version: int) -> None:
         intervention,
         person=person,
         changes={name: [value, None] for name, value in before.items() if value not in (None, "")},
+        detail=_detail(intervention),
     )
     intervention.delete()
 

@@ -30,6 +30,7 @@ from tremplin.lib.errors import DomainError
 from tremplin.lib.forms import add_domain_error, submitted_edit
 from tremplin.pathways.models import Episode
 from tremplin.pathways.states import in_veille_filter, supported_episodes
+from tremplin.people import privacy
 from tremplin.people.models import Person
 
 from . import due, measures, overview, services
@@ -106,7 +107,7 @@ def intervention_add(request, pk):
     require(request.user, "intervention.log")
     origin = _origin(request)
     if request.method == "POST":
-        form = log_form(person, request.POST)
+        form = log_form(person, request.POST, author=request.user)
         if form.is_valid():
             try:
                 # Posted twice (double click, retried request): recorded once, the same answer.
@@ -132,7 +133,7 @@ def intervention_add(request, pk):
                 return redirect(_safe_next(request, reverse("person_detail", args=[person.pk]) + "#person-activity"))
         _focus_first_error(form)
     else:
-        form = log_form(person, focus=bool(request.htmx))
+        form = log_form(person, focus=bool(request.htmx), author=request.user)
     if request.htmx:
         if origin == "caseload":
             return _caseload_row(request, person, form=form)
@@ -159,11 +160,11 @@ def _own_intervention(request, pk) -> Intervention:
 def intervention_edit(request, pk):
     intervention = _own_intervention(request, pk)
     person = _person_with_episodes(request.user, intervention.person_id)
-    form = InterventionForm(request.POST or None, person=person, instance=intervention)
+    form = InterventionForm(request.POST or None, person=person, instance=intervention, author=request.user)
 
     def reloaded():  # the version saved by the other person
         intervention.refresh_from_db()
-        return InterventionForm(person=person, instance=intervention)
+        return InterventionForm(person=person, instance=intervention, author=request.user)
 
     done, form = submitted_edit(
         request,
@@ -208,6 +209,7 @@ def intervention_list(request, pk):
     interventions = Intervention.objects.filter(person=person).select_related("staff", "employer", "episode")
     page = Paginator(interventions.order_by("-date", "-id"), 50).get_page(request.GET.get("page"))
     record_read(request.user, "interventions", person=person)
+    page.object_list = privacy.withhold_intervention_notes(request.user, person, page.object_list)
     return render(
         request,
         "activity/intervention_list.html",

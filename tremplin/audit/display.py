@@ -59,6 +59,7 @@ SENTENCES = {
     "staff.updated": _("changed a staff member's record"),
     "staff.clinical_domain_granted": _("granted a clinical domain to a staff member (reads that domain's notes)"),
     "staff.clinical_domain_removed": _("removed a staff member's clinical domain"),
+    "account.reset_throttled": _("asked for too many password reset links (none sent)"),
     "funder.viewed": _("looked at the funder's indicators"),
     "prescriber.viewed": _("looked at the status of their prescriptions"),
     "retention.listed": _("listed the files due for anonymisation (retention)"),

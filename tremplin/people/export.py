@@ -2,7 +2,9 @@
 
 It holds every record about the person, the information and consents, and the list of who
 accessed the file. Notes: those the exporting user may read; for the others, how many there
-are per domain and that a clinician of that domain exports them (need-to-know).
+are per domain and that a clinician of that domain exports them (need-to-know). The same rule
+applies to the notes of interventions logged by clinicians: an intervention whose note the user
+may not read is exported without it (`note` empty, `note_not_included`: its domain).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from tremplin.audit import display
 from tremplin.audit.models import AuditEntry
 
 from .models import Person
-from .privacy import readable_notes
+from .privacy import readable_notes, withhold_intervention_notes
 
 SKIP = {"id", "person", "version", "search_name", "created_at", "updated_at"}
 
@@ -68,7 +70,10 @@ def whole_file(user, person: Person) -> dict:
         "recognitions": [_values(r) for r in person.recognitions.all()],
         "prescriptions": [_values(p) for p in person.prescriptions.order_by("date")],
         "episodes": episodes,
-        "interventions": [_values(i, skip=("created_by",)) for i in person.interventions.order_by("date", "id")],
+        "interventions": [
+            {**_values(i, skip=("created_by",)), **({"note_not_included": i.note_withheld} if i.note_withheld else {})}
+            for i in withhold_intervention_notes(user, person, person.interventions.order_by("date", "id"))
+        ],
         "appointments": [_values(a, skip=("intervention",)) for a in person.appointments.order_by("starts_at")],
         "contracts": [_values(c) for c in person.contracts.order_by("start")],
         "placements": [_values(p) for p in person.placements.order_by("start")],

@@ -24,7 +24,7 @@ from tremplin.audit.log import record
 from tremplin.lib.dates import today
 from tremplin.lib.errors import DomainError
 
-from .models import Consent, InformationRecord, Note, NoteDomain, Objection, Person
+from .models import RESTRICTED_DOMAINS, Consent, InformationRecord, Note, NoteDomain, Objection, Person
 
 # Roles a consent "to the professionals following the person" (no named recipient) covers.
 FOLLOWING_ROLES = {Role.COUNSELLOR, Role.COORDINATOR, Role.MANAGER}
@@ -34,6 +34,7 @@ class Sharing:
     """The person's consents and objections, loaded once for many notes."""
 
     def __init__(self, person: Person, day: dt.date):
+        self.person = person
         self.day = day
         self.consents = [c for c in person.consents.all() if c.is_in_force(day)]
         self.objections = [o for o in person.objections.all() if o.is_in_force(day)]
@@ -52,22 +53,79 @@ class Sharing:
         return False
 
 
-def may_read(user, note: Note, sharing: Sharing | None = None) -> bool:
-    """The rule of the domains (the caller has already checked the person is in scope)."""
+def may_read_domain(user, domain: str, person: Person, *, is_author: bool, sharing: Sharing | None = None) -> bool:
+    """The rule of the domains for a text of `domain` about `person` (the caller has already
+    checked the person is in scope): notes, and the notes of interventions logged by clinicians."""
     staff = scope.staff_of(user)
     if staff is None or not can(user, "note.view"):
         return False
-    if note.author_id == staff.pk:
+    if is_author:
         return True
-    if not note.is_restricted:
+    if domain not in RESTRICTED_DOMAINS:
         return True
-    sharing = sharing or Sharing(note.person, today())
-    if sharing.objected(note.domain):
+    sharing = sharing or Sharing(person, today())
+    if sharing.objected(domain):
         return False
     role = role_of(user)
-    if role == Role.CLINICIAN and staff.clinical_domain == note.domain:
+    if role == Role.CLINICIAN and staff.clinical_domain == domain:
         return True
-    return sharing.consented(note.domain, staff, role)
+    return sharing.consented(domain, staff, role)
+
+
+def may_read(user, note: Note, sharing: Sharing | None = None) -> bool:
+    """The rule of the domains (the caller has already checked the person is in scope)."""
+    staff = scope.staff_of(user)
+    if staff is None:
+        return False
+    return may_read_domain(user, note.domain, note.person, is_author=note.author_id == staff.pk, sharing=sharing)
+
+
+# The notes of interventions ------------------------------------------------------------------
+# An intervention's note is a professional note, read by the team that follows the person; the
+# form says so. An intervention logged by a clinician keeps the clinician's domain
+# (Intervention.note_domain, set when it is logged): its note is then read as a note of that
+# domain (docs/data-protection.md).
+
+
+def intervention_note_domain(user) -> str:
+    """The domain the note of an intervention logged now by `user` gets: a clinician's domain,
+    or "" (professional)."""
+    staff = scope.staff_of(user)
+    if staff is not None and role_of(user) == Role.CLINICIAN and staff.clinical_domain in NoteDomain.values:
+        return staff.clinical_domain
+    return ""
+
+
+def may_read_intervention_note(user, intervention, sharing: Sharing | None = None) -> bool:
+    return may_read_domain(
+        user,
+        intervention.note_domain or NoteDomain.PROFESSIONAL,
+        sharing.person if sharing is not None else intervention.person,
+        is_author=intervention.created_by_id is not None and intervention.created_by_id == user.pk,
+        sharing=sharing,
+    )
+
+
+def withhold_intervention_notes(user, person: Person, interventions) -> list:
+    """The interventions with the notes the user may not read emptied (in memory only) and marked
+    `note_withheld` (the domain, for "note not shown"). A restricted note read by someone other
+    than its author is logged (note.read), as for notes."""
+    interventions = list(interventions)
+    sharing = None
+    for intervention in interventions:
+        intervention.note_withheld = ""
+        if not intervention.note:
+            continue
+        if not intervention.note_domain and can(user, "note.view"):
+            continue  # a professional note, read by the team
+        sharing = sharing or Sharing(person, today())
+        if may_read_intervention_note(user, intervention, sharing):
+            if intervention.note_domain and intervention.created_by_id != user.pk:
+                record(user, "note.read", intervention, person=person, detail={"domain": intervention.note_domain})
+        else:
+            intervention.note_withheld = intervention.note_domain or NoteDomain.PROFESSIONAL
+            intervention.note = ""
+    return interventions
 
 
 def writable_domains(user) -> list[str]:
@@ -195,3 +253,42 @@ def lift_objection(user, objection: Objection, on: dt.date) -> None:
     objection.lifted_on = on
     objection.save(update_fields=["lifted_on"])
     record(user, "objection.lifted", objection, person=objection.person, detail={"domain": objection.domain})
+
+
+def withhold_history_notes(user, person: Person, entries) -> None:
+    """In the history of the person's page: the note of an intervention (logged, changed,
+    deleted) is replaced, in memory, by "note not shown" for a user who may not read it. The
+    domain is the one the entry carries (detail "domain"), else the intervention's, else (an old
+    entry of a deleted intervention) that of its author if a clinician today."""
+    from tremplin.activity.models import Intervention
+    from tremplin.organisations.models import Staff
+
+    entries = [e for e in entries if e.object_type == "activity.intervention" and "note" in (e.changes or {})]
+    if not entries:
+        return
+    ids = {int(e.object_id) for e in entries if e.object_id.isdigit()}
+    interventions = {
+        pk: (domain, author)
+        for pk, domain, author in Intervention.objects.filter(pk__in=ids).values_list(
+            "pk", "note_domain", "created_by_id"
+        )
+    }
+    clinicians = dict(
+        Staff.objects.filter(user_id__in={e.user_id for e in entries if e.user_id}, function=Staff.Function.OTHER)
+        .exclude(clinical_domain="")
+        .values_list("user_id", "clinical_domain")
+    )
+    sharing = Sharing(person, today())
+    for entry in entries:
+        known = interventions.get(int(entry.object_id)) if entry.object_id.isdigit() else None
+        domain = (entry.detail or {}).get("domain") or (known[0] if known else clinicians.get(entry.user_id, ""))
+        author = known[1] if known else entry.user_id
+        is_author = author is not None and author == user.pk
+        if may_read_domain(user, domain or NoteDomain.PROFESSIONAL, person, is_author=is_author, sharing=sharing):
+            continue
+        label = str(dict(NoteDomain.choices).get(domain, "")).lower()
+        hidden = (
+            _("%(domain)s note, not shown") % {"domain": label} if domain else _("note not shown (read by the team)")
+        )
+        old, new = (list(entry.changes["note"]) + [None, None])[:2]
+        entry.changes = {**entry.changes, "note": [hidden if old else None, hidden if new else None]}

@@ -26,6 +26,7 @@ from tremplin.pathways import services
 from tremplin.pathways.models import CounsellorAssignment, Episode, OutreachAttempt, Pause, Prescription
 from tremplin.pathways.states import Status, filter_by_status, person_status, supported_episode
 
+from . import privacy
 from .forms import NewPersonForm, PersonForm, RecognitionForm, SearchForm
 from .models import Person, Recognition
 
@@ -184,6 +185,8 @@ def person_detail(request, pk):
         .select_related("user")
         .order_by("-at", "-id")[:200]
     )
+    history = list(history)
+    privacy.withhold_history_notes(request.user, person, history)
     history_rows = [{"entry": e, "sentence": display.describe(e), "changes": display.changes(e)} for e in history]
     recognitions = list(person.recognitions.all())
     context = {

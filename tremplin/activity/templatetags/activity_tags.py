@@ -12,6 +12,7 @@ from django.utils.translation import get_language
 
 from tremplin.access.permissions import can
 from tremplin.lib.dates import today
+from tremplin.people import privacy
 
 from .. import chart, measures
 from ..forms import log_form
@@ -30,7 +31,7 @@ def activity_context(request, person, *, form=None, status: str = "", focus: boo
     open_episode = next((e for e in person.episodes.all() if e.is_open), None)
     can_log = can(user, "intervention.log") and open_episode is not None
     if can_log and form is None:
-        form = log_form(person, focus=focus)
+        form = log_form(person, focus=focus, author=user)
     months = measures.monthly_intensity(person, day)
     interventions = list(
         Intervention.objects.filter(person=person)
@@ -55,7 +56,7 @@ def activity_context(request, person, *, form=None, status: str = "", focus: boo
         "chart": chart.build(months, day),
         "current": months[-1],
         "current_level_label": measures.LEVEL_LABELS[months[-1]["level"]],
-        "interventions": interventions[:RECENT],
+        "interventions": privacy.withhold_intervention_notes(user, person, interventions[:RECENT]),
         "more_interventions": len(interventions) > RECENT,
         "appointments": [
             {"appointment": a, "when": timezone.localtime(a.starts_at), "past": a.starts_at <= now}
