@@ -147,7 +147,7 @@ def test_item12_existing_interventions_of_clinicians_get_their_domain(followed, 
     old = log(doctor, followed, CLINICAL)
     mine = log(counsellor, followed, PROFESSIONAL)
     Intervention.objects.filter(pk=old.pk).update(note_domain="")  # as before the migration
-    migration = importlib.import_module("tremplin.activity.migrations.0004_intervention_note_domain")
+    migration = importlib.import_module("tremplin.activity.migrations.0005_intervention_note_domain")
     migration.backfill(apps, None)
     assert Intervention.objects.get(pk=old.pk).note_domain == "medical"
     assert Intervention.objects.get(pk=mine.pk).note_domain == ""

@@ -71,7 +71,10 @@ def test_item4_redaction_cannot_write_invented_values(entry, person):
 
 
 def test_item4_only_the_history_of_an_anonymised_person_can_be_redacted(entry, person):
-    _refused(AuditEntry.objects.filter(pk=entry.pk), **REDACTION)
+    # The database refuses it on PostgreSQL. On SQLite the trigger reads no other table (one that
+    # names people_person breaks the later migrations that rebuild that table): the application does.
+    if connection.vendor == "postgresql":
+        _refused(AuditEntry.objects.filter(pk=entry.pk), **REDACTION)
     with pytest.raises(ValueError):
         redact_person(person.pk)
     entry.refresh_from_db()

@@ -40,6 +40,8 @@ def edit_data(staff: Staff, **changes) -> dict:
         "start": staff.start.isoformat(),
         "end": staff.end.isoformat() if staff.end else "",
         "rncp37779": staff.rncp37779,
+        # The version the form shows (concurrent edits are refused, issue 10 item 6).
+        "version": Staff.objects.get(pk=staff.pk).version,
     }
     return {**data, **changes}
 
@@ -164,7 +166,12 @@ def test_item2_the_service_refuses_too(partner_coordinator, lead):
 
     data = {k: getattr(partner_coordinator, k) for k in services.STAFF_FIELDS}
     with pytest.raises(DomainError) as refused:
-        services.update_staff(partner_coordinator.user, partner_coordinator, {**data, "function": F.MANAGER})
+        services.update_staff(
+            partner_coordinator.user,
+            partner_coordinator,
+            {**data, "function": F.MANAGER},
+            version=partner_coordinator.version,
+        )
     assert refused.value.field == "function"
     with pytest.raises(DomainError):
         services.create_staff(partner_coordinator.user, {**data, "name": "X", "organisation": lead})

@@ -222,13 +222,13 @@ DISPLAY_QUERIES = {
     # The counsellor of the side's records, whose caseload holds the person.
     "caseload": lambda records: {"counsellor": records["staff"].pk},
     "due_list": lambda records: {"counsellor": records["staff"].pk},
-    # A period covering the records of the world (and the default quarter without one).
-    "steering": lambda records: {"kind": "custom", "start": "2020-01-01", "end": "2031-12-31", "scope": "platform"},
+    # A period covering the records of the world (at most 5 years: steering.indicators.MAX_PERIOD_YEARS).
+    "steering": lambda records: {"kind": "custom", "start": "2023-01-01", "end": "2027-12-31", "scope": "platform"},
     "steering_persons": lambda records: {
         "key": "activity.supported",
         "kind": "custom",
-        "start": "2020-01-01",
-        "end": "2031-12-31",
+        "start": "2023-01-01",
+        "end": "2027-12-31",
         "scope": "platform",
     },
 }

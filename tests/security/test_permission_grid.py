@@ -100,6 +100,8 @@ def _staff_post(staff, **changes) -> dict:
         "start": staff.start.isoformat(),
         "end": staff.end.isoformat() if staff.end else "",
         "rncp37779": staff.rncp37779,
+        # The version the form shows (concurrent edits are refused, issue 10 item 6).
+        "version": type(staff).objects.get(pk=staff.pk).version,
     }
     return {**data, **changes}
 
