@@ -8,7 +8,9 @@ fail with the instruction to add it here: nothing is skipped silently.
 To add a page: one line in SPEC, `"url_name": Page(kind, action)`, where kind is the kind of
 record of its `pk` (a key of World.records, or None for a page without parameter) and action
 the TABLE action the view requires (None: any signed-in user). If its record kind is new, add a
-builder in `build_world` for both sides (lead and partner).
+builder in `_side` (it is built for the four sides: the lead organisation and a partner of the
+users' platform EA12, and of a second platform EA81 whose records are out of everybody's scope).
+A page that only the lead organisation's staff may use whatever their role: `lead_only=True`.
 """
 
 from __future__ import annotations
