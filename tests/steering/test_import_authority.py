@@ -379,3 +379,20 @@ def test_item16_values_of_the_wrong_shape_give_french_errors_never_an_exception(
 def test_item16_shortened_values_in_messages():
     assert reader.shorten("a" * 500).endswith("…") and len(reader.shorten("a" * 500)) == reader.SHOWN
     assert reader.shorten([1]) == "une liste [ … ]" and reader.shorten(None) == "null"
+
+
+def test_item2_the_checks_are_made_again_inside_the_imports_transaction(tmp_path, monkeypatch):
+    importer.import_bundle(write(tmp_path, EXAMPLE), importer.CONSOLE)
+    newer = copy.deepcopy(EXAMPLE)
+    newer["persons"][0]["last_name"] = "Martin"
+    checked = importer.validate
+
+    def then_someone_changes_a_role(*args, **kwargs):
+        report = checked(*args, **kwargs)
+        Organisation.objects.filter(code="AMIO").update(role="partner")  # between the check and the write
+        return report
+
+    monkeypatch.setattr(importer, "validate", then_someone_changes_a_role)
+    report = importer.import_bundle(write(tmp_path, newer), importer.CONSOLE)
+    assert not report.written and [e.path for e in report.errors] == ["organisations[0].role"]
+    assert Person.objects.get(code="P1").last_name == "Durand"

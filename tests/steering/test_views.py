@@ -167,8 +167,10 @@ def test_steering_page_query_count_does_not_grow_with_persons(manager, lead, dja
 
 
 def _upload(client, bundle, name="lot.json"):
-    # The named users' platform: EA12 with the lead LEAD and the partner PART.
+    # The named users' platform: EA12 with the lead LEAD and the partner PART; staff codes that no
+    # named user holds (an import from the page never changes the function of an account holder).
     text = json.dumps(bundle).replace('"AMIO"', '"LEAD"').replace('"SAVS1"', '"PART"')
+    text = text.replace('"S1"', '"XS1"').replace('"S2"', '"XS2"')
     file = SimpleUploadedFile(name, text.encode(), content_type="application/json")
     return client.post(reverse("bundle_import"), {"file": file})
 
