@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tremplin.lib.errors import DomainError
+from tremplin.lib.forms import SubmissionTokenField
 
 from .models import FormSubmission
 
@@ -43,8 +44,6 @@ def already_created(request, model: type[Model], name: str = "submission"):
     the form is validated (its checks, e.g. "login already taken", would refuse the repeat)."""
     if request.method != "POST":
         return None
-    from tremplin.lib.forms import SubmissionTokenField
-
     return previous(request.user, SubmissionTokenField().clean(request.POST.get(name)), model)
 
 

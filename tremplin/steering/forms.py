@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from tremplin.lib.dates import MIN_DATE, previous_quarter, quarter_bounds, today
 from tremplin.lib.forms import DateField, DateInput
 
+from .indicators import period_error
+
 QUARTER, YEAR, CUSTOM = "quarter", "year", "custom"
 
 
@@ -72,8 +74,6 @@ class PeriodForm(forms.Form):
                 if data["end"] < data["start"]:
                     self.add_error("end", _("The last day cannot be before the first day."))
                 else:
-                    from .indicators import period_error
-
                     message = period_error(data["start"], data["end"])
                     if message:
                         self.add_error("end", message)
