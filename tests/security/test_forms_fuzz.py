@@ -534,7 +534,7 @@ def test_hostile_query_strings_never_break_a_list_or_steering_page(name, who):
         _get(client, url, dict.fromkeys(names, value))
     # ...repeated parameters (arrays)...
     _get(client, url, {n: ["1", "2"] for n in names})
-    _get(client, url, {n: [QUERY_HOSTILE[0], QUERY_HOSTILE[4]] for n in names})
+    _get(client, url, {n: ["99999999999999999999999", "9999-12-31"] for n in names})
     # ...and random mixes. On steering pages the extreme periods are the next test's.
     safe = [v for v in QUERY_HOSTILE if name not in STEERING_PAGES or v not in ("0001-01-01", "9999-12-31")]
     values = st.one_of(st.sampled_from(safe), st.sampled_from(["1", "2", "custom", "quarter", "year", "platform"]))
