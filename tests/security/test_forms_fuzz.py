@@ -23,6 +23,7 @@ from urllib.parse import urlencode
 
 import pytest
 from django.apps import apps
+from django.db import connection
 from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -82,17 +83,29 @@ ALLOWED_NEW_ENTRIES = READ_ACTIONS | {
 
 # Defects the fuzzer finds that other branches fix (the lead removes these marks after merging).
 # (page, who) -> reason.
-KNOWN = {}
+KNOWN = {
+    # A contract or placement from 0001-01-01 or until 9999-12-31 is accepted, then the person's
+    # page answers 500 (OverflowError in employment/timeline.py): issue 10, items 5 and 19.
+    ("contract_add", None): "fixed by branch h-D: date range",
+    ("placement_add", None): "fixed by branch h-D: date range",
+    ("contract_edit", None): "fixed by branch h-D: date range",
+    ("placement_edit", None): "fixed by branch h-D: date range",
+    # The transmit form of Pilotage with a period from 0001-01-01 answers 500 (ValueError: year 0
+    # is out of range): issue 10, item 7.
+    ("steering", None): "fixed by branch h-D: steering period validation",
+}
 
 
 class FormParser(HTMLParser):
-    """The forms of a page: method, action and fields (name -> kind and options)."""
+    """The forms of a page: method, action and fields (name -> kind, options and the value the
+    page shows: prefilled input, textarea text, selected option, checked box)."""
 
     def __init__(self):
         super().__init__()
         self.forms = []
         self._form = None
         self._select = None
+        self._textarea = None
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
@@ -103,15 +116,28 @@ class FormParser(HTMLParser):
             return
         elif tag == "input" and a.get("name") and a.get("type") not in ("submit", "button"):
             kind = a.get("type") or "text"
-            field = self._form["fields"].setdefault(a["name"], {"kind": kind, "options": []})
-            if kind in ("radio", "checkbox", "hidden"):
+            field = self._form["fields"].setdefault(a["name"], {"kind": kind, "options": [], "value": None})
+            if kind == "hidden":
+                field["options"].append(a.get("value", ""))
+                field["value"] = a.get("value", "")
+            elif kind in ("radio", "checkbox"):
                 field["options"].append(a.get("value") or "on")
+                if "checked" in a:
+                    field["value"] = a.get("value") or "on"
+            elif a.get("value"):
+                field["value"] = a["value"]
         elif tag == "textarea" and a.get("name"):
-            self._form["fields"][a["name"]] = {"kind": "text", "options": []}
+            self._textarea = self._form["fields"][a["name"]] = {"kind": "textarea", "options": [], "value": None}
         elif tag == "select" and a.get("name"):
-            self._select = self._form["fields"][a["name"]] = {"kind": "select", "options": []}
+            self._select = self._form["fields"][a["name"]] = {"kind": "select", "options": [], "value": None}
         elif tag == "option" and self._select is not None:
             self._select["options"].append(a.get("value", ""))
+            if "selected" in a:
+                self._select["value"] = a.get("value", "")
+
+    def handle_data(self, data):
+        if self._textarea is not None and data.strip():
+            self._textarea["value"] = (self._textarea["value"] or "") + data
 
     def handle_endtag(self, tag):
         if tag == "form" and self._form is not None:
@@ -119,6 +145,8 @@ class FormParser(HTMLParser):
             self._form = None
         elif tag == "select":
             self._select = None
+        elif tag == "textarea":
+            self._textarea = None
 
 
 def page_forms(html: str, method: str):
@@ -133,14 +161,68 @@ def main_form(html: str):
     return max(forms, key=lambda f: len(f["fields"])) if forms else None
 
 
-def fingerprint():
-    state = {}
+def _tables():
+    tables = []
     for model in apps.get_models():
         label = model._meta.label_lower
-        if label in IGNORED or model._meta.app_label in ("otp_totp", "otp_static"):
+        if label in IGNORED or model._meta.app_label in ("otp_totp", "otp_static") or not model._meta.managed:
             continue
-        state[label] = sorted(map(repr, model.objects.order_by().values_list()))
+        tables.append((label, connection.ops.quote_name(model._meta.db_table)))
+    return tables
+
+
+def fingerprint():
+    """Every row of every table (but the IGNORED ones), read with plain SQL: fast enough to be
+    read after each refused submission."""
+    state = {}
+    with connection.cursor() as cursor:
+        for label, table in _tables():
+            cursor.execute(f"SELECT * FROM {table}")  # noqa: S608 (table names from the models)
+            state[label] = sorted(map(repr, cursor.fetchall()))
     return state
+
+
+def is_date(name: str, field) -> bool:
+    return field["kind"] == "date" or name in ("date", "start", "end", "planned_end") or name.endswith(("_on", "_date"))
+
+
+def plausible(name: str, field):
+    """A value the form would likely accept: the one the page shows, else one of its options, else
+    a value of the field's kind."""
+    if field["kind"] == "hidden" or field["value"] not in (None, ""):
+        return field["value"]
+    options = [o for o in field["options"] if o]
+    if field["kind"] == "checkbox":
+        return None  # unchecked
+    if options:
+        return options[0]
+    if is_date(name, field):
+        if "birth" in name:
+            return "1985-04-12"
+        return "2024-06-28" if "end" in name else "2024-06-03"
+    return {"time": "10:00", "number": "30", "email": "essai@example.org"}.get(field["kind"], "Essai")
+
+
+def baseline(fields) -> dict:
+    data = {}
+    for name, field in fields.items():
+        value = plausible(name, field)
+        if value is not None:
+            data[name] = value
+    return data
+
+
+def mutations(fields, short: bool = False) -> list:
+    """(field, value) changes to a plausible submission, one field at a time, with values that
+    break pages when stored: far dates in date fields, huge numbers in number fields. None: the
+    plausible submission itself. `short`: only the far future."""
+    plan = [None]
+    for name, field in fields.items():
+        if is_date(name, field):
+            plan += [(name, "9999-12-31")] if short else [(name, "9999-12-31"), (name, "0001-01-01")]
+        elif field["kind"] == "number" and not short:
+            plan.append((name, "99999999999999999999999"))
+    return plan
 
 
 def value_for(field):
@@ -234,14 +316,14 @@ DISPLAY_QUERIES = {
 }
 
 
-def check_display_pages(world, clients, side):
+def check_display_pages(world, clients, side, stored=(), pdf=False):
     """Every page showing the side's records answers 200, read by the manager (who sees both
     sides) or the first role allowed to read it."""
     records = world.records[side]
     broken = []
     for name in DISPLAY_PAGES:
-        if name not in urlmap.SPEC:
-            continue
+        if name not in urlmap.SPEC or (name == "agreement_pdf" and not pdf):
+            continue  # the agreement's PDF only changes with the agreement's forms
         spec = urlmap.SPEC[name]
         readers = [w for w in ["manager", "coordinator", *urlmap.ROLES] if urlmap.expected(name, w, side) == {200}]
         if not readers:
@@ -253,10 +335,16 @@ def check_display_pages(world, clients, side):
         query = DISPLAY_QUERIES.get(name, lambda r: {})(records)
         if query:
             url = url.split("?")[0] + "?" + urlencode(query)
-        response = clients(readers[0]).get(url)
-        if response.status_code != 200:
-            broken.append((name, response.status_code))
-    assert not broken, f"after the accepted submissions, pages showing the records break: {broken}"
+        try:
+            status = clients(readers[0]).get(url).status_code
+        except Exception as error:  # the test client re-raises the view's exception
+            status = f"{type(error).__name__}: {error}"
+        if status != 200:
+            broken.append((name, status))
+    assert not broken, (
+        f"after the accepted submissions (plausible values, with these changes: {list(stored)}), "
+        f"pages showing the records break: {broken}"
+    )
 
 
 @pytest.mark.django_db
@@ -279,7 +367,7 @@ def test_hostile_input_never_breaks_a_form(name, who, side):
         pytest.skip("this page shows no form to post")
     target = form["action"] or url
     fields = {k: v for k, v in form["fields"].items() if k != "csrfmiddlewaretoken"}
-    state = {"before": None, "accepted": 0}
+    state = {"before": None, "accepted": 0, "stored": []}
 
     def check(data):
         # The state of the database only changes when a form is accepted: it is read again then.
@@ -306,25 +394,29 @@ def test_hostile_input_never_breaks_a_form(name, who, side):
 
     partner = who == "partner_coordinator"
     # The same hostile value in every field, for the values that break things most often...
-    fixed = (
-        ("A" * 10000, SCRIPT, "9999-12-31", "0001-01-01", "\x00")
-        if partner
-        else (
-            "A" * 10000,
-            SCRIPT,
-            "'; DROP TABLE people_person; --",
-            "9999-12-31",
-            "0001-01-01",
-            "1e309",
-            "\x00",
-        )
-    )
+    fixed = (SCRIPT,) if partner else ("A" * 10000, SCRIPT, "'; DROP TABLE people_person; --", "\x00")
     for value in fixed:
         check(dict.fromkeys(fields, value))
+    # ...a plausible submission, then with far dates and huge numbers one field at a time (after
+    # an accepted one, the form is read again: its version, its choices)...
+    current = fields
+    for change in mutations(fields, short=partner):
+        data = baseline(current)
+        if change is not None:
+            data[change[0]] = change[1]
+        accepted = state["accepted"]
+        check(data)
+        if state["accepted"] > accepted:
+            state["stored"].append(change)
+            again = client.get(url)
+            fresh = main_form(again.content.decode()) if again.status_code == 200 else None
+            if fresh is None or not again["Content-Type"].startswith("text/html"):
+                break  # the record's form is gone (e.g. withdrawn, ended)
+            current = {k: v for k, v in fresh["fields"].items() if k != "csrfmiddlewaretoken"}
 
     # ...then random mixes (derandomized: the same examples every run).
     @settings(
-        max_examples=6 if partner else 10,
+        max_examples=2 if partner else 4,
         deadline=None,
         suppress_health_check=list(HealthCheck),
         database=None,
@@ -338,7 +430,7 @@ def test_hostile_input_never_breaks_a_form(name, who, side):
 
     # Whatever was accepted must not break the pages that show it.
     if state["accepted"] and not spec.public:
-        check_display_pages(world, clients, side)
+        check_display_pages(world, clients, side, state["stored"], pdf=name.startswith("agreement"))
 
 
 # Query strings ---------------------------------------------------------------------------------
@@ -346,17 +438,13 @@ def test_hostile_input_never_breaks_a_form(name, who, side):
 QUERY_HOSTILE = [
     "99999999999999999999999",
     "-1",
-    "0",
     "0001-01-01",
     "9999-12-31",
-    "2024-02-30",
     "1e309",
-    "NaN",
     "ÉÀ€😀\u202e",
     "A" * 5000,
     "\x00",
     SCRIPT,
-    "../../etc/passwd",
 ]
 # Parameters the views read (besides those of their GET forms, read from the page).
 QUERY_PARAMS = [
@@ -409,11 +497,11 @@ def query_cases():
     cases = []
     for name in sorted(LIST_PAGES | STEERING_PAGES):
         who = filler(name)
-        cases.append(pytest.param(name, who, id=f"{name}-{who}", marks=_known(name, who)))
+        cases.append(pytest.param(name, who, id=f"{name}-{who}"))
         if name in STEERING_PAGES or name in ("person_list", "caseload", "team", "employer_list"):
             if urlmap.expected(name, "partner_coordinator", "partner") == {200}:
                 who = "partner_coordinator"
-                cases.append(pytest.param(name, who, id=f"{name}-{who}", marks=_known(name, who)))
+                cases.append(pytest.param(name, who, id=f"{name}-{who}"))
     return cases
 
 
@@ -446,12 +534,12 @@ def test_hostile_query_strings_never_break_a_list_or_steering_page(name, who):
         _get(client, url, dict.fromkeys(names, value))
     # ...repeated parameters (arrays)...
     _get(client, url, {n: ["1", "2"] for n in names})
-    _get(client, url, {n: [QUERY_HOSTILE[0], QUERY_HOSTILE[4]] for n in names})
+    _get(client, url, {n: ["99999999999999999999999", "9999-12-31"] for n in names})
     # ...and random mixes. On steering pages the extreme periods are the next test's.
     safe = [v for v in QUERY_HOSTILE if name not in STEERING_PAGES or v not in ("0001-01-01", "9999-12-31")]
     values = st.one_of(st.sampled_from(safe), st.sampled_from(["1", "2", "custom", "quarter", "year", "platform"]))
 
-    @settings(max_examples=5, deadline=None, suppress_health_check=list(HealthCheck), database=None, derandomize=True)
+    @settings(max_examples=3, deadline=None, suppress_health_check=list(HealthCheck), database=None, derandomize=True)
     @given(st.dictionaries(st.sampled_from(names), st.one_of(values, st.lists(values, min_size=2, max_size=3))))
     def get(params):
         _get(client, url, params)
