@@ -51,6 +51,7 @@ class DaySnapshot:
         self.day = day
         self._states: dict[tuple[dt.date, dt.date], PeriodStates] = {}
         self._names: dict[int, str] = {}
+        self._computed: dict[str, object] = {}
 
     @classmethod
     def of(cls, persons, day: dt.date) -> DaySnapshot:
@@ -141,6 +142,13 @@ class DaySnapshot:
             if assignment is not None:
                 result[episode.person_id] = assignment[0]
         return result
+
+    def computed(self, key: str, compute):
+        """`compute()`, once per snapshot for `key`: what several producers of one app derive
+        from the same rows (employment's two agreement producers, for example)."""
+        if key not in self._computed:
+            self._computed[key] = compute()
+        return self._computed[key]
 
     # Names --------------------------------------------------------------------------------------
 

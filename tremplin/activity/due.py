@@ -11,14 +11,10 @@ A *producer* is a plain function ``producer(persons, day) -> Iterable[DueItem]``
   where the item is resolved, and runs a constant number of queries whatever the number of
   persons (filter with ``person__in=persons``, never loop over persons with a query each).
 
-``PRODUCERS`` lists the producers by dotted path (imported lazily, so that producers living in
-other apps can import ``DueItem`` from here without an import cycle). To add producers, append
-their paths, for example at merge time::
-
-    PRODUCERS += [
-        "tremplin.employment.due.admissions_without_signed_agreement",
-        "tremplin.employment.due.agreement_without_current_employer",
-    ]
+Each app registers its producers in its ``AppConfig.ready()`` with ``register(producer, ...,
+kinds={code: label})`` (the labels name the kinds in the page's filter); ``registered()`` gives
+them all, in registration order. Nothing is listed by path: a test fails when an app's ``due``
+module defines a producer that is not registered (``tests/activity/test_due_registry.py``).
 
 ``collect(persons, day)`` calls every producer, fills ``counsellor_id`` (the person's counsellor
 today) when the producer left it empty, and sorts: urgent first, then by date. During the call,
@@ -54,7 +50,6 @@ from django.db.models import Exists, Max, OuterRef, Q
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.module_loading import import_string
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
@@ -83,15 +78,6 @@ class DueItem:
 
 Producer = Callable[..., Iterable[DueItem]]
 
-PRODUCERS: list[str] = [
-    "tremplin.activity.due.interviews_due",
-    "tremplin.activity.due.recognitions_ending",
-    "tremplin.activity.due.veilles_ending",
-    "tremplin.activity.due.contact_risks",
-    "tremplin.activity.due.prescriptions_waiting",
-    "tremplin.activity.due.appointments",
-]
-
 SEVERITY_ORDER = {"urgent": 0, "warning": 1, "info": 2}
 SEVERITY_LABELS = {"urgent": gettext_lazy("urgent"), "warning": gettext_lazy("to do"), "info": gettext_lazy("coming")}
 KIND_LABELS = {
@@ -106,6 +92,22 @@ KIND_LABELS = {
     "appointment_not_recorded": gettext_lazy("Appointment not recorded"),
     "appointment_coming": gettext_lazy("Appointment"),
 }
+
+_registered: dict[str, Producer] = {}
+
+
+def register(*producers: Producer, kinds: dict | None = None) -> None:
+    """Add producers to every to-do list (called from the producers' AppConfig.ready()), with the
+    labels of the kinds of item they make. Registering a producer twice keeps one."""
+    for producer in producers:
+        _registered[f"{producer.__module__}.{producer.__qualname__}"] = producer
+    KIND_LABELS.update(kinds or {})
+
+
+def registered() -> list[Producer]:
+    """Every registered producer, in registration order."""
+    return list(_registered.values())
+
 
 INTERVIEW_URGENT_DAYS = 15
 RECOGNITION_WARNING_MONTHS = 6
@@ -162,15 +164,16 @@ def _name(first_name: str, last_name: str) -> str:
 
 
 def collect(
-    persons, day: dt.date, producers: list[str] | None = None, snapshot: DaySnapshot | None = None
+    persons, day: dt.date, producers: Iterable[Producer] | None = None, snapshot: DaySnapshot | None = None
 ) -> list[DueItem]:
-    """Every due item for `persons` on `day`, most pressing first. The producers share one
-    `DaySnapshot` of the persons (the caller's, when it already has one)."""
+    """Every due item for `persons` on `day` (of the registered producers, or of `producers`),
+    most pressing first. The producers share one `DaySnapshot` of the persons (the caller's, when
+    it already has one)."""
     snapshot = snapshot if snapshot is not None and snapshot.persons is persons else DaySnapshot(persons, day)
     items: list[DueItem] = []
     with snapshot.sharing():
-        for path in PRODUCERS if producers is None else producers:
-            items.extend(import_string(path)(persons, day))
+        for producer in registered() if producers is None else producers:
+            items.extend(producer(persons, day))
     if any(item.counsellor_id is None and item.person_id is not None for item in items):
         counsellors = snapshot.counsellor_by_person({item.person_id for item in items if item.counsellor_id is None})
         items = [
