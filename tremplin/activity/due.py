@@ -46,7 +46,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from django.db.models import Exists, Max, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -57,7 +57,7 @@ from tremplin.lib.dates import add_months, quarter_bounds
 from tremplin.pathways import rules
 from tremplin.pathways.models import Episode, OutreachAttempt, Pause
 from tremplin.pathways.states import waiting_prescriptions
-from tremplin.people.models import Person, Recognition
+from tremplin.people.models import RECOGNITION_VALID, Person, Recognition
 
 from . import measures
 from .day import DaySnapshot
@@ -110,7 +110,7 @@ def registered() -> list[Producer]:
 
 
 INTERVIEW_URGENT_DAYS = 15
-RECOGNITION_WARNING_MONTHS = 6
+RECOGNITION_WARNING_MONTHS = Recognition.EXPIRY_WARNING_MONTHS
 RECOGNITION_URGENT_MONTHS = 2
 VEILLE_WARNING_DAYS = 15
 NO_CONTACT_MONTHS = 4
@@ -235,8 +235,10 @@ def recognitions_ending(persons, day: dt.date) -> list[DueItem]:
     """Supported persons whose recognition, with any renewal already recorded, ends within six
     months (renewal to prepare), or who have no recognition valid today."""
     warning_limit = add_months(day, RECOGNITION_WARNING_MONTHS)
-    # Persons holding a recognition valid today and beyond the six months need nothing.
-    covered = Recognition.objects.filter(start__lte=day).filter(Q(end__isnull=True) | Q(end__gt=warning_limit))
+    # Persons holding a recognition valid today and still the day after the six months need nothing.
+    covered = Recognition.objects.filter(
+        RECOGNITION_VALID.q(day), RECOGNITION_VALID.q(warning_limit + dt.timedelta(days=1))
+    )
     snapshot = DaySnapshot.of(persons, day)
     if not snapshot.person_ids:
         return []
@@ -265,7 +267,7 @@ def recognitions_ending(persons, day: dt.date) -> list[DueItem]:
     items = []
     for person_id, name in names.items():
         recognitions = sorted(by_person.get(person_id, []), key=lambda r: r[0])
-        valid = [r for r in recognitions if r[0] <= day and (r[1] is None or r[1] >= day)]
+        valid = [r for r in recognitions if RECOGNITION_VALID.holds(r[0], r[1], day)]
         if not valid:
             ended = [r[1] for r in recognitions if r[1] is not None and r[1] < day]
             label = none_since % {"date": short_date(max(ended))} if ended else none_ever
@@ -303,7 +305,7 @@ def _coverage_end(recognitions: list[tuple[dt.date, dt.date | None, str]], day: 
     (a renewal starts at the latest the day after the previous end); None if permanent."""
     end, kind = None, ""
     for start, r_end, r_kind in recognitions:
-        if start <= day and (r_end is None or r_end >= day):
+        if RECOGNITION_VALID.holds(start, r_end, day):
             if r_end is None:
                 return None, r_kind
             if end is None or r_end > end:
@@ -375,11 +377,7 @@ class Contact:
 
 def last_contacts(persons, day: dt.date, silent_for_months: int = 0):
     """Episodes supporting `persons` on `day` and not in veille that day, each with
-    `last_contact`: the latest of the admission, an outreach attempt of the episode that reached
-    the person and an interview since the admission, on or before `day` -- the definition of
-    `pathways.services.last_contact`, for many episodes in a few grouped queries (a test
-    compares them). An interview dated before the admission is older than the admission, so the
-    person's latest interview, whatever its date, gives the same maximum.
+    `last_contact` on `day` (`measures.last_contacts`, the definition the exit form uses too).
 
     With `silent_for_months`, only the episodes without contact for at least that many calendar
     months are returned (episodes with a contact in the last 100 days are set aside first)."""
@@ -419,25 +417,10 @@ def last_contacts(persons, day: dt.date, silent_for_months: int = 0):
     ]
     if not episodes:
         return []
-    ids = {e.pk for e in episodes}
-    reached = dict(
-        OutreachAttempt.objects.filter(episode_id__in_ids=ids, outcome=OutreachAttempt.Outcome.REACHED, date__lte=day)
-        .values("episode_id")
-        .annotate(last=Max("date"))
-        .values_list("episode_id", "last")
-    )
-    interviews = dict(
-        Intervention.objects.filter(
-            person_id__in_ids={e.person_id for e in episodes}, date__lte=day, with_whom__in=measures.INTERVIEW_WITH
-        )
-        .values("person_id")
-        .annotate(last=Max("date"))
-        .values_list("person_id", "last")
-    )
+    contacts = measures.last_contacts(((e.pk, e.person_id, e.admitted_on) for e in episodes), day)
     result = []
     for episode in episodes:
-        candidates = [episode.admitted_on, reached.get(episode.pk), interviews.get(episode.person_id)]
-        episode.last_contact = max(d for d in candidates if d)
+        episode.last_contact = contacts[episode.pk]
         if not silent_for_months or add_months(episode.last_contact, silent_for_months) <= day:
             result.append(episode)
     names = snapshot.names_of(e.person_id for e in result)

@@ -25,7 +25,6 @@ import hashlib
 import secrets
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
@@ -36,8 +35,8 @@ from tremplin.lib.errors import ConcurrentEditError, DomainError
 from tremplin.organisations.models import Staff
 from tremplin.pathways import services as pathways_services
 from tremplin.pathways.caseload import active_counts, ceiling, would_exceed_ceiling
-from tremplin.pathways.models import CounsellorAssignment, Episode
-from tremplin.pathways.states import supported_episodes
+from tremplin.pathways.models import Episode
+from tremplin.pathways.states import current_assignments, supported_episodes
 from tremplin.people.models import Person
 
 from .models import ActionFamily, Appointment, CalendarFeed, Intervention, Kind, Place, With
@@ -497,11 +496,9 @@ def reassign(user, episodes: list[Episode], *, counsellor: Staff, start: dt.date
 def open_alerts(staff_ids, day: dt.date):
     """Over-ceiling assignments still current and not marked resolved."""
     return (
-        CounsellorAssignment.objects.filter(
-            staff_id__in=staff_ids, start__lte=day, over_ceiling_resolved_on__isnull=True
-        )
+        current_assignments(day)
+        .filter(staff_id__in=staff_ids, over_ceiling_resolved_on__isnull=True)
         .exclude(over_ceiling_justification="")
-        .filter(Q(end__isnull=True) | Q(end__gte=day))
         .filter(episode__in=supported_episodes(day))
     )
 

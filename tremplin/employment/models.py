@@ -13,6 +13,12 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from tremplin.lib.dated import DatedState
+
+# INDICATORS.md: a contract covers D when start <= D and (end is null or end >= D). The one
+# definition (tremplin/lib/dated.py) of `Contract.covers`, `status.covering` and the indicators.
+COVERS = DatedState("start", "end", end_included=True)
+
 
 def siret_is_valid(value: str) -> bool:
     """14 digits with a valid Luhn checksum (La Poste's establishments use their own rule)."""
@@ -170,8 +176,7 @@ class Contract(models.Model):
         return f"{self.get_type_display()} · {self.employer}"
 
     def covers(self, day: dt.date) -> bool:
-        """INDICATORS.md: a contract covers D when start <= D and (no end or end >= D)."""
-        return self.start <= day and (self.end is None or self.end >= day)
+        return COVERS.holds(self.start, self.end, day)
 
     @property
     def is_ended(self) -> bool:

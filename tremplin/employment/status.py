@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-from .models import Contract
+from .models import COVERS, Contract
 
 IN_WORK = "in_work"
 BETWEEN_JOBS = "between_jobs"
@@ -29,9 +29,9 @@ LABELS = {
 }
 
 
-def covering(day: dt.date) -> Q:
-    """Contracts covering `day`, as a filter on Contract."""
-    return Q(start__lte=day) & (Q(end__isnull=True) | Q(end__gte=day))
+def covering(day: dt.date, prefix: str = "") -> Q:
+    """Contracts covering `day`, as a filter on Contract (`prefix`: "contracts__" from Employer)."""
+    return COVERS.q(day, prefix)
 
 
 def status_from_contracts(contracts: Iterable[Contract], day: dt.date) -> str:

@@ -11,6 +11,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from tremplin.lib.dated import DatedState
+
+IN_POST = DatedState("start", "end", end_included=True)  # a staff member in post on D
+
 
 class Platform(models.Model):
     """A plateforme départementale d'emploi accompagné."""
@@ -139,7 +143,7 @@ class Staff(models.Model):
         return self.organisation.platform
 
     def is_in_post(self, day: dt.date) -> bool:
-        return self.start <= day and (self.end is None or self.end >= day)
+        return IN_POST.holds(self.start, self.end, day)
 
     @property
     def sees_whole_platform(self) -> bool:

@@ -13,7 +13,16 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from tremplin.lib.dated import DatedState
 from tremplin.lib.dates import today
+
+# The states of INDICATORS.md, one definition each (tremplin/lib/dated.py): supported on D when
+# admitted_on <= D < exit_date; in veille on D when a veille of the supporting episode has
+# start <= D <= end. `pathways.states` and `pathways.periods` build their querysets and intervals
+# from these.
+SUPPORTED = DatedState("admitted_on", "exit_date", end_included=False)
+IN_VEILLE = DatedState("start", "end", end_included=True)
+ASSIGNED = DatedState("start", "end", end_included=True)  # a counsellor assignment current on D
 
 
 class Programme(models.TextChoices):
@@ -196,11 +205,11 @@ class Episode(models.Model):
         return self.exit_date is None
 
     def is_supported_on(self, day: dt.date) -> bool:
-        return self.admitted_on <= day and (self.exit_date is None or self.exit_date > day)
+        return SUPPORTED.holds(self.admitted_on, self.exit_date, day)
 
     def pause_on(self, day: dt.date) -> Pause | None:
         for pause in self.pauses.all():
-            if pause.start <= day <= pause.end:
+            if pause.is_current(day):
                 return pause
         return None
 
@@ -208,7 +217,7 @@ class Episode(models.Model):
         day = day or today()
         current = None
         for assignment in sorted(self.assignments.all(), key=lambda a: (a.start, a.id)):
-            if assignment.start <= day and (assignment.end is None or assignment.end >= day):
+            if ASSIGNED.holds(assignment.start, assignment.end, day):
                 current = assignment
         if current is None and self.exit_date is not None:
             # After the exit, the last counsellor of the episode.
@@ -263,8 +272,6 @@ class Pause(models.Model):
         NO = "no", _("no")
         NO_EMPLOYER = "no_employer", _("no employer")
 
-    MAX_MONTHS = 12
-
     episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="pauses")
     start = models.DateField(_("start of the veille"))
     end = models.DateField(_("end of the veille"))
@@ -296,7 +303,7 @@ class Pause(models.Model):
         return f"{self.start:%d/%m/%Y} – {self.end:%d/%m/%Y}"
 
     def is_current(self, day: dt.date) -> bool:
-        return self.start <= day <= self.end
+        return IN_VEILLE.holds(self.start, self.end, day)
 
     def is_overdue(self, day: dt.date) -> bool:
         """Past its end date and the resumption of support not yet recorded."""

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from tremplin.access import scope as access
 from tremplin.lib.dates import today
-from tremplin.organisations.models import Staff
+from tremplin.organisations.models import IN_POST, Staff
 from tremplin.pathways.caseload import active_counts, ceiling
 from tremplin.pathways.models import Pause
 from tremplin.pathways.states import supported_episodes
@@ -59,8 +59,7 @@ def consistency_warnings(user, scope: Scope, start, end, members: dict) -> list[
         )
     counsellors = list(
         scope.staff()
-        .filter(function=Staff.Function.COUNSELLOR, start__lte=end)
-        .filter(Q(end__isnull=True) | Q(end__gte=end))
+        .filter(IN_POST.q(end), function=Staff.Function.COUNSELLOR)
         .order_by("name")
     )
     counts = active_counts([c.pk for c in counsellors], end)
