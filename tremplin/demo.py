@@ -932,7 +932,7 @@ class _Builder:
                 break
             cursor = actual_end + dt.timedelta(days=rng.choice([1, 1, 15, 40, 120]))
 
-    # Support agreements (employment issue) ---------------------------------------------------
+    # Support agreements (CdC §II, §IV.C; docs/employment.md) ---------------------------------
     def agreements(self):
         """Employers' SIRET and occupational health service; support agreements: most admissions
         have a signed one within weeks, a few are missing or unsigned (they feed the due list),

@@ -39,21 +39,19 @@ The producers of this module (docs/daily-work.md explains each reading):
 
 from __future__ import annotations
 
-import copy
+import dataclasses
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 
 from django.db.models import Exists, OuterRef
-from django.urls import get_script_prefix, reverse
 from django.utils import timezone
-from django.utils.formats import date_format
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from tremplin.lib.dates import add_months, quarter_bounds
+from tremplin.lib.dates import add_months, quarter_bounds, short_date
+from tremplin.lib.urls import url_with_id
 from tremplin.pathways import rules
 from tremplin.pathways.models import Episode, OutreachAttempt, Pause
 from tremplin.pathways.states import waiting_prescriptions
@@ -118,45 +116,16 @@ PRESCRIPTION_WAITING_DAYS = 30
 APPOINTMENT_DAYS_AHEAD = 7
 
 
-def _d(day: dt.date) -> str:
-    return _short_date(day, get_language())
-
-
-@lru_cache(maxsize=4096)
-def _short_date(day: dt.date, language: str) -> str:
-    """Dates repeat a lot in a team's list: format each once per language."""
-    return date_format(day, "SHORT_DATE_FORMAT")
+_d = short_date
 
 
 def person_url(person_id: int, anchor: str = "") -> str:
     return url_of("person_detail", person_id) + (f"#{anchor}" if anchor else "")
 
 
-_PLACEHOLDER = 9_876_543_210
-
-
 def url_of(name: str, pk: int) -> str:
-    """`reverse(name, args=[pk])` for the many items of a list: the URL pattern is reversed once
-    per name (and script prefix), then the id is put in place."""
-    return _url_maker(name)(pk)
-
-
-def _url_maker(name: str) -> Callable[[int], str]:
-    """`url_of` for one URL name, for a loop over many items."""
-    before, after = _url_parts(name, get_script_prefix())
-    return lambda pk: f"{before}{pk}{after}"
-
-
-def _date_formatter() -> Callable[[dt.date], str]:
-    """`_d` for a loop over many items (the language looked up once)."""
-    language = get_language()
-    return lambda day: _short_date(day, language)
-
-
-@lru_cache(maxsize=64)
-def _url_parts(name: str, prefix: str) -> tuple[str, str]:
-    before, _sep, after = reverse(name, args=[_PLACEHOLDER]).partition(str(_PLACEHOLDER))
-    return before, after
+    """`reverse(name, args=[pk])` for the many items of a list (`lib.urls.url_with_id`)."""
+    return url_with_id(name)(pk)
 
 
 def _name(first_name: str, last_name: str) -> str:
@@ -190,17 +159,7 @@ def sort_key(item: DueItem):
 
 
 def _with_counsellor(item: DueItem, counsellor_id: int | None) -> DueItem:
-    if counsellor_id is None:
-        return item
-    # dataclasses.replace() re-validates every field: a copy is enough (and 5 times cheaper).
-    copied = copy.copy(item)
-    object.__setattr__(copied, "counsellor_id", counsellor_id)
-    return copied
-
-
-def counsellor_by_person(persons, day: dt.date) -> dict[int, int]:
-    """{person id: staff id of their counsellor on `day`} for the persons supported that day."""
-    return DaySnapshot.of(persons, day).counsellor_by_person()
+    return item if counsellor_id is None else dataclasses.replace(item, counsellor_id=counsellor_id)
 
 
 # Producers -------------------------------------------------------------------------------------
@@ -261,8 +220,7 @@ def recognitions_ending(persons, day: dt.date) -> list[DueItem]:
     none_since = _("No disability recognition is valid today (the last one ended on %(date)s).")
     none_ever = _("No disability recognition is valid today.")
     ending = _("The %(kind)s ends on %(date)s: prepare its renewal with the person.")
-    short_date = _date_formatter()
-    add_url = _url_maker("recognition_add")
+    add_url = url_with_id("recognition_add")
     urgent_limit = add_months(day, RECOGNITION_URGENT_MONTHS)
     items = []
     for person_id, name in names.items():
@@ -519,8 +477,7 @@ def appointments(persons, day: dt.date) -> list[DueItem]:
     places = {value: str(label) for value, label in Place.choices}
     not_recorded = _("Appointment of %(date)s at %(time)s not recorded: was it held?")
     coming = _("Appointment on %(date)s at %(time)s (%(place)s).")
-    short_date = _date_formatter()
-    detail_url = _url_maker("appointment_detail")
+    detail_url = url_with_id("appointment_detail")
     zone = timezone.get_current_timezone()
     items = []
     for pk, person_id, first, last, starts_at, place in rows:

@@ -235,10 +235,6 @@ class Load:
         return round(100 * self.active / self.ceiling) if self.ceiling else 0
 
 
-def load_of(staff: Staff, day: dt.date) -> Load:
-    return Load(staff=staff, active=active_counts([staff.pk], day).get(staff.pk, 0))
-
-
 def veille_counts(staff_ids, day: dt.date) -> dict[int, int]:
     episodes = supported_episodes(day).filter(in_veille_filter(day))
     rows = (

@@ -26,11 +26,11 @@ import secrets
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.formats import date_format, number_format
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from tremplin.audit.log import diff, record, snapshot
-from tremplin.lib.dates import add_months, today
+from tremplin.lib.dates import add_months, short_date, today
 from tremplin.lib.errors import ConcurrentEditError, DomainError
 from tremplin.organisations.models import Staff
 from tremplin.pathways import services as pathways_services
@@ -56,8 +56,7 @@ INTERVENTION_FIELDS = [
 ]
 
 
-def _d(day: dt.date) -> str:
-    return date_format(day, "SHORT_DATE_FORMAT")
+_d = short_date
 
 
 def _lock_person(person: Person) -> Person:
@@ -310,6 +309,11 @@ def delete_intervention(user, intervention: Intervention, version: int) -> None:
 APPOINTMENT_FIELDS = ["starts_at", "minutes", "place", "with_whom", "note"]
 
 
+def _when(starts_at) -> str:
+    local = timezone.localtime(starts_at)
+    return f"{short_date(local.date())} {local:%H:%M}"
+
+
 def _appointment_snapshot(appointment: Appointment) -> dict:
     values = snapshot(appointment, APPOINTMENT_FIELDS)
     values["starts_at"] = timezone.localtime(appointment.starts_at).strftime("%d/%m/%Y %H:%M")
@@ -402,8 +406,7 @@ def appointment_held(user, appointment: Appointment) -> Intervention:
     _check_appointment_pending(appointment)
     if appointment.starts_at > timezone.now():
         raise DomainError(
-            _("This appointment has not taken place yet (%(when)s).")
-            % {"when": timezone.localtime(appointment.starts_at).strftime("%d/%m/%Y %H:%M")},
+            _("This appointment has not taken place yet (%(when)s).") % {"when": _when(appointment.starts_at)},
             code="not_yet",
         )
     intervention = log_intervention(

@@ -26,11 +26,11 @@ from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
 from django.urls import reverse
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from tremplin.activity.day import DaySnapshot
 from tremplin.activity.due import DueItem
+from tremplin.lib.dates import short_date
 from tremplin.pathways.models import Episode
 
 from .models import Contract, EmployerKind, SupportAgreement
@@ -45,8 +45,7 @@ EMPLOYER_NOT_NAMED = "agreement_employer_not_named"
 AMENDMENT_UNSIGNED = "agreement_amendment_unsigned"
 
 
-def _d(day: dt.date) -> str:
-    return date_format(day, "SHORT_DATE_FORMAT")
+_d = short_date
 
 
 @dataclass(frozen=True)

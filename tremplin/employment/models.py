@@ -178,10 +178,6 @@ class Contract(models.Model):
     def covers(self, day: dt.date) -> bool:
         return COVERS.holds(self.start, self.end, day)
 
-    @property
-    def is_ended(self) -> bool:
-        return self.end is not None
-
 
 class PlacementKind(models.TextChoices):
     PMSMP = "pmsmp", _("PMSMP (work-situation placement)")

@@ -14,7 +14,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from tremplin.lib.dated import DatedState
-from tremplin.lib.dates import today
+from tremplin.lib.dates import short_date, today
 
 # The states of INDICATORS.md, one definition each (tremplin/lib/dated.py): supported on D when
 # admitted_on <= D < exit_date; in veille on D when a veille of the supporting episode has
@@ -103,7 +103,7 @@ class Prescription(models.Model):
         indexes = [models.Index(fields=["date"], name="prescription_date_idx")]
 
     def __str__(self) -> str:
-        return f"{self.get_prescriber_display()} · {self.date:%d/%m/%Y}"
+        return f"{self.get_prescriber_display()} · {short_date(self.date)}"
 
     @property
     def priority(self) -> int:
@@ -111,9 +111,6 @@ class Prescription(models.Model):
 
     def is_withdrawn_on(self, day: dt.date) -> bool:
         return self.withdrawn_on is not None and self.withdrawn_on <= day
-
-    def is_admitted(self) -> bool:
-        return self.episodes.exists()
 
     def is_waiting_on(self, day: dt.date) -> bool:
         """INDICATORS.md: date <= D, not withdrawn on or before D, no episode admitted on or before D."""
@@ -198,7 +195,7 @@ class Episode(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.admitted_on:%d/%m/%Y}"
+        return f"{short_date(self.admitted_on)}"
 
     @property
     def is_open(self) -> bool:
@@ -300,14 +297,10 @@ class Pause(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.start:%d/%m/%Y} – {self.end:%d/%m/%Y}"
+        return f"{short_date(self.start)} – {short_date(self.end)}"
 
     def is_current(self, day: dt.date) -> bool:
         return IN_VEILLE.holds(self.start, self.end, day)
-
-    def is_overdue(self, day: dt.date) -> bool:
-        """Past its end date and the resumption of support not yet recorded."""
-        return self.end < day and self.closed_on is None
 
 
 class PauseExtension(models.Model):

@@ -147,10 +147,3 @@ def period_records(persons, start: dt.date, end: dt.date) -> PeriodRecords:
 def period_states(persons, start: dt.date, end: dt.date) -> PeriodStates:
     """Load episodes and pauses overlapping [start, end] for `persons` (a queryset or ids)."""
     return period_records(persons, start, end).states_for(start, end)
-
-
-def clip_all(intervals: list[Interval], within: list[Interval]) -> list[Interval]:
-    result = []
-    for a, b in within:
-        result += clip(intervals, a, b)
-    return result

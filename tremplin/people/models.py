@@ -9,7 +9,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from tremplin.lib.dated import DatedState
-from tremplin.lib.dates import add_months
+from tremplin.lib.dates import add_months, short_date
 from tremplin.lib.text import normalise
 
 
@@ -196,7 +196,7 @@ class Note(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_domain_display()} · {self.written_on:%d/%m/%Y}"
+        return f"{self.get_domain_display()} · {short_date(self.written_on)}"
 
     @property
     def is_restricted(self) -> bool:

@@ -55,7 +55,7 @@ class IndicatorError(ValueError):
 # Scope and period -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass
 class Scope:
     platform: Platform
     organisation: Organisation | None = None

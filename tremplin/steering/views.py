@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from tremplin.access import scope as access
 from tremplin.access.permissions import can, permission_required
+from tremplin.lib.dates import short_date
 
 from . import exports, labels, services
 from .bundle.exporter import export_bundle
@@ -198,7 +199,7 @@ def transmit(request):
     messages.success(
         request,
         _("Transmission of %(start)s – %(end)s recorded: these figures are now frozen.")
-        % {"start": f"{transmission.start:%d/%m/%Y}", "end": f"{transmission.end:%d/%m/%Y}"},
+        % {"start": short_date(transmission.start), "end": short_date(transmission.end)},
     )
     return redirect(f"{reverse('steering')}?{_query(form, start, end, scope)}")
 
