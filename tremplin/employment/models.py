@@ -268,7 +268,8 @@ class SupportAgreement(models.Model):
     @property
     def generated_on(self) -> dt.date:
         """The day the version was drawn up (kept in its content snapshot)."""
-        value = (self.content or {}).get("generated_on")
+        # A list that leaves the (large) content unread gives the date alone: see employment.due.
+        value = self.__dict__.get("generated_iso") or (self.content or {}).get("generated_on")
         if value:
             return dt.date.fromisoformat(value)
         return self.created_at.date()
