@@ -92,6 +92,8 @@ def run_backend(backend: str, args) -> None:
     call_command("migrate", verbosity=0)
     build(args)
     spread_caseloads()
+    import tremplin.wsgi  # noqa: F401  (start-up as in the web process: gc.freeze, tremplin/wsgi.py)
+
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")

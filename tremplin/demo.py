@@ -699,10 +699,10 @@ class _Builder:
         """Keep every counsellor under the ceiling of 20 per FTE today, as a coordinator would:
         move the most recent admissions to a colleague with room, or record a justification."""
         from tremplin.pathways.caseload import active_counts, ceiling
-        from tremplin.pathways.states import in_veille_filter, supported_episodes
+        from tremplin.pathways.states import active_episodes
 
         day = self.as_of
-        active = supported_episodes(day).exclude(in_veille_filter(day))
+        active = active_episodes(day)
         for counsellors in self.counsellors.values():
             in_post = [c for c in counsellors if c.is_in_post(day)]
             counts = active_counts([c.pk for c in in_post], day)
@@ -739,10 +739,10 @@ class _Builder:
         """A few appointments: planned in the next two weeks, and past ones not recorded yet."""
         from django.utils import timezone
 
-        from tremplin.pathways.states import in_veille_filter, supported_episodes
+        from tremplin.pathways.states import active_episodes
 
         day = self.as_of
-        episodes = list(supported_episodes(day).exclude(in_veille_filter(day)).order_by("pk"))
+        episodes = list(active_episodes(day).order_by("pk"))
         staff_of = {
             a.episode_id: a.staff
             for a in CounsellorAssignment.objects.filter(episode__in=episodes, end__isnull=True).select_related("staff")
@@ -932,7 +932,7 @@ class _Builder:
                 break
             cursor = actual_end + dt.timedelta(days=rng.choice([1, 1, 15, 40, 120]))
 
-    # Support agreements (employment issue) ---------------------------------------------------
+    # Support agreements (CdC §II, §IV.C; docs/employment.md) ---------------------------------
     def agreements(self):
         """Employers' SIRET and occupational health service; support agreements: most admissions
         have a signed one within weeks, a few are missing or unsigned (they feed the due list),

@@ -8,7 +8,7 @@ from django.template import loader
 
 from tremplin.access import scope
 from tremplin.lib.dates import today
-from tremplin.pathways.states import in_veille_filter, supported_episodes, waiting_prescriptions
+from tremplin.pathways.states import active_episodes, in_veille_filter, supported_episodes, waiting_prescriptions
 
 
 def home(request):
@@ -23,7 +23,7 @@ def home(request):
     context = {
         "today": day,
         "counts": {
-            "active": supported.exclude(in_veille_filter(day)).count(),
+            "active": active_episodes(day).filter(person__in=persons).count(),
             "in_veille": supported.filter(in_veille_filter(day)).count(),
             "waiting": waiting_prescriptions(day).filter(person__in=persons).count(),
         },

@@ -6,7 +6,6 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
 from tests.activity.conftest import supported
 from tests.factories import (
@@ -248,10 +247,7 @@ def test_collect_fills_the_counsellor_sorts_urgent_first_and_stays_inside_the_pe
     items = due.collect(
         everyone(lead),
         day,
-        producers=[
-            "tremplin.activity.due.recognitions_ending",
-            "tremplin.activity.due.prescriptions_waiting",
-        ],
+        producers=[due.recognitions_ending, due.prescriptions_waiting],
     )
     assert [(i.kind, i.counsellor_id) for i in items] == [
         ("recognition_missing", counsellor.pk),
@@ -265,16 +261,15 @@ def produce_one(persons, day):
     return [due.DueItem(kind="agreement_unsigned", label="Convention à faire signer", url="/x/", severity="info")]
 
 
-def test_producers_of_other_apps_are_added_by_their_dotted_path(lead, monkeypatch):
-    monkeypatch.setattr(due, "PRODUCERS", due.PRODUCERS + ["tests.activity.test_due.produce_one"])
+def test_a_registered_producer_is_collected(lead, monkeypatch):
+    monkeypatch.setattr(due, "_registered", {})
+    due.register(produce_one)
     assert [i.kind for i in due.collect(everyone(lead), today())] == ["agreement_unsigned"]
 
 
-@pytest.mark.parametrize("path", due.PRODUCERS)
-def test_every_producer_is_importable_and_returns_items(path, lead):
-    from django.utils.module_loading import import_string
-
-    assert list(import_string(path)(everyone(lead), today())) == []
+@pytest.mark.parametrize("producer", due.registered(), ids=lambda p: f"{p.__module__}.{p.__name__}")
+def test_every_registered_producer_returns_nothing_for_an_empty_team(producer, lead):
+    assert list(producer(everyone(lead), today())) == []
 
 
 # Shared machinery ---------------------------------------------------------------------------------
@@ -308,7 +303,7 @@ def test_producers_share_one_snapshot_of_the_day_and_give_the_same_items_alone(l
             PauseFactory(episode=episode, start=day - dt.timedelta(days=20), end=day + dt.timedelta(days=3))
     persons = everyone(lead)
     together = due.collect(persons, day)
-    alone = sorted((item for path in due.PRODUCERS for item in import_string(path)(persons, day)), key=due.sort_key)
+    alone = sorted((item for producer in due.registered() for item in producer(persons, day)), key=due.sort_key)
     assert [(i.kind, i.person_id, i.label) for i in together] == [(i.kind, i.person_id, i.label) for i in alone]
     assert {i.counsellor_id for i in together if i.person_id} <= {counsellor.pk, colleague.pk}
     assert all(i.counsellor_id for i in together if i.kind != "prescription_waiting")

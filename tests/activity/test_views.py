@@ -23,6 +23,7 @@ from tests.factories import (
 from tremplin.activity import services
 from tremplin.activity.models import Appointment, CalendarFeed, Intervention
 from tremplin.audit.models import AuditEntry
+from tremplin.employment.models import SupportAgreement
 from tremplin.lib.dates import today
 from tremplin.organisations.models import Staff
 from tremplin.pathways.models import CounsellorAssignment
@@ -178,8 +179,14 @@ def test_my_caseload_shows_my_persons_with_status_intensity_interview_job_and_ne
         person=active, employer=EmployerFactory(platform=lead.platform, name="Boulangerie du Causse"), start=day
     )
     paused = PersonFactory(organisation=lead, first_name="Paul", last_name="Enveille")
-    PauseFactory(
-        episode=supported(paused, counsellor), start=day - dt.timedelta(days=1), end=day + dt.timedelta(days=10)
+    paused_episode = supported(paused, counsellor)
+    PauseFactory(episode=paused_episode, start=day - dt.timedelta(days=1), end=day + dt.timedelta(days=10))
+    SupportAgreement.objects.create(  # signed: the agreement is not what is due next
+        episode=paused_episode,
+        number=1,
+        kind="initial",
+        signed_by_person_on=paused_episode.admitted_on,
+        signed_by_platform_on=paused_episode.admitted_on,
     )
     elsewhere = PersonFactory(organisation=lead, last_name="Collegue")
     supported(elsewhere, colleague)

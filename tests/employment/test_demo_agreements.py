@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from tremplin import demo
+from tremplin.activity.due import collect
 from tremplin.activity.models import Intervention
 from tremplin.employment import due
 from tremplin.employment.models import Employer, SupportAgreement, siret_is_valid
@@ -33,7 +34,10 @@ def test_demo_agreements_respect_the_rules_and_feed_the_due_list():
     assert 0.8 <= with_signed / supported.count() < 1  # most, not all
     assert SupportAgreement.objects.filter(kind="amendment", pause__isnull=False).exists()  # veilles
     assert SupportAgreement.objects.filter(kind="amendment", pause__isnull=True, employer__isnull=False).exists()
-    kinds = {item.kind for item in due.due_items(Person.objects.all(), AS_OF)}
+    kinds = {
+        item.kind
+        for item in collect(Person.objects.all(), AS_OF, producers=[due.missing_agreements, due.employer_not_named])
+    }
     assert {"agreement_missing", "agreement_employer_not_named"} <= kinds
     sirets = [e.siret for e in Employer.objects.exclude(kind="self_employed")]
     assert sirets and all(siret_is_valid(s) for s in sirets)

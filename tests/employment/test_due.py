@@ -7,7 +7,7 @@ import datetime as dt
 from django.urls import reverse
 
 from tests.factories import ContractFactory, EpisodeFactory, PersonFactory, PrescriptionFactory
-from tremplin.activity.due import DueItem
+from tremplin.activity.due import DueItem, collect
 from tremplin.employment import due
 from tremplin.employment.models import SupportAgreement
 from tremplin.people.models import Person
@@ -129,9 +129,10 @@ def test_due_items_respect_the_persons_given_and_use_a_constant_number_of_querie
     make(lead, counsellor, 2)
     make(partner, partner_counsellor, 1)
     lead_persons = Person.objects.filter(organisation=lead)
-    with django_assert_max_num_queries(4):
-        assert len(due.due_items(lead_persons, DAY)) == 2
+    both = [due.missing_agreements, due.employer_not_named]
+    with django_assert_max_num_queries(7):
+        assert len(collect(lead_persons, DAY, producers=both)) == 2
     make(lead, counsellor, 5)
-    with django_assert_max_num_queries(4):
-        items = due.due_items(lead_persons, DAY)
+    with django_assert_max_num_queries(7):
+        items = collect(lead_persons, DAY, producers=both)
     assert len(items) == 7 and {i.counsellor_id for i in items} == {counsellor.pk}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -26,7 +27,7 @@ class User(AbstractUser):
         """The linked staff record, or None (never raises)."""
         try:
             return self.staff
-        except Exception:  # RelatedObjectDoesNotExist
+        except ObjectDoesNotExist:  # no Staff row for this user
             return None
 
     @property
@@ -34,7 +35,7 @@ class User(AbstractUser):
         """The linked external account, or None (never raises)."""
         try:
             return self.external
-        except Exception:  # RelatedObjectDoesNotExist
+        except ObjectDoesNotExist:  # no ExternalAccount row for this user
             return None
 
 

@@ -1,6 +1,6 @@
 """Who may see what: the one place that scopes every list and every record.
 
-For now (pathway issue): a user sees the persons of their own organisation; staff of the lead
+A user sees the persons of their own organisation; staff of the lead
 organisation with the coordinator or manager function see the whole platform; a user without
 a staff record in post sees nothing. Anything outside the scope answers 404.
 """

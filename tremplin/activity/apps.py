@@ -10,6 +10,17 @@ class ActivityConfig(AppConfig):
     def ready(self):
         from tremplin.audit import display
 
+        from . import due
+
+        due.register(
+            due.interviews_due,
+            due.recognitions_ending,
+            due.veilles_ending,
+            due.contact_risks,
+            due.prescriptions_waiting,
+            due.appointments,
+        )
+
         for action, sentence in {
             "intervention.logged": _("logged an intervention"),
             "intervention.updated": _("changed an intervention"),

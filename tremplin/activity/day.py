@@ -28,11 +28,10 @@ from contextvars import ContextVar
 from functools import cached_property
 from typing import NamedTuple
 
-from django.db.models import Q
-
 from tremplin.lib.dates import quarter_bounds
-from tremplin.pathways.models import CounsellorAssignment
+from tremplin.pathways.models import IN_VEILLE, SUPPORTED
 from tremplin.pathways.periods import PeriodRecords, PeriodStates, period_records
+from tremplin.pathways.states import current_assignments
 from tremplin.people.models import Person
 
 _shared: ContextVar[DaySnapshot | None] = ContextVar("tremplin_day_snapshot", default=None)
@@ -51,6 +50,7 @@ class DaySnapshot:
         self.day = day
         self._states: dict[tuple[dt.date, dt.date], PeriodStates] = {}
         self._names: dict[int, str] = {}
+        self._computed: dict[str, object] = {}
 
     @classmethod
     def of(cls, persons, day: dt.date) -> DaySnapshot:
@@ -86,12 +86,12 @@ class DaySnapshot:
     def supported(self) -> list[SupportedEpisode]:
         """The episodes supporting the persons on the day (admitted, not exited), with whether a
         veille covers the day (the definitions of `pathways.states`)."""
-        day = self.day
-        paused = {episode_id for episode_id, start, end in self.records.pauses if start <= day <= end}
+        day, supported, in_veille = self.day, SUPPORTED.holds, IN_VEILLE.holds
+        paused = {episode_id for episode_id, start, end in self.records.pauses if in_veille(start, end, day)}
         return [
             SupportedEpisode(pk, person_id, admitted_on, pk in paused)
             for pk, person_id, admitted_on, exit_date in self.records.episodes
-            if admitted_on <= day and (exit_date is None or exit_date > day)
+            if supported(admitted_on, exit_date, day)
         ]
 
     @cached_property
@@ -116,8 +116,8 @@ class DaySnapshot:
             return {}
         day = self.day
         rows = (
-            CounsellorAssignment.objects.filter(episode_id__in_ids=episode_ids, start__lte=day)
-            .filter(Q(end__isnull=True) | Q(end__gte=day))
+            current_assignments(day)
+            .filter(episode_id__in_ids=episode_ids)
             .order_by("start", "id")
             .values_list("episode_id", "staff_id", "start")
         )
@@ -141,6 +141,13 @@ class DaySnapshot:
             if assignment is not None:
                 result[episode.person_id] = assignment[0]
         return result
+
+    def computed(self, key: str, compute):
+        """`compute()`, once per snapshot for `key`: what several producers of one app derive
+        from the same rows (employment's two agreement producers, for example)."""
+        if key not in self._computed:
+            self._computed[key] = compute()
+        return self._computed[key]
 
     # Names --------------------------------------------------------------------------------------
 

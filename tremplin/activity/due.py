@@ -11,14 +11,10 @@ A *producer* is a plain function ``producer(persons, day) -> Iterable[DueItem]``
   where the item is resolved, and runs a constant number of queries whatever the number of
   persons (filter with ``person__in=persons``, never loop over persons with a query each).
 
-``PRODUCERS`` lists the producers by dotted path (imported lazily, so that producers living in
-other apps can import ``DueItem`` from here without an import cycle). To add producers, append
-their paths, for example at merge time::
-
-    PRODUCERS += [
-        "tremplin.employment.due.admissions_without_signed_agreement",
-        "tremplin.employment.due.agreement_without_current_employer",
-    ]
+Each app registers its producers in its ``AppConfig.ready()`` with ``register(producer, ...,
+kinds={code: label})`` (the labels name the kinds in the page's filter); ``registered()`` gives
+them all, in registration order. Nothing is listed by path: a test fails when an app's ``due``
+module defines a producer that is not registered (``tests/activity/test_due_registry.py``).
 
 ``collect(persons, day)`` calls every producer, fills ``counsellor_id`` (the person's counsellor
 today) when the producer left it empty, and sorts: urgent first, then by date. During the call,
@@ -43,26 +39,23 @@ The producers of this module (docs/daily-work.md explains each reading):
 
 from __future__ import annotations
 
-import copy
+import dataclasses
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 
-from django.db.models import Exists, Max, OuterRef, Q
-from django.urls import get_script_prefix, reverse
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
-from django.utils.formats import date_format
-from django.utils.module_loading import import_string
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from tremplin.lib.dates import add_months, quarter_bounds
+from tremplin.lib.dates import add_months, quarter_bounds, short_date
+from tremplin.lib.urls import url_with_id
 from tremplin.pathways import rules
 from tremplin.pathways.models import Episode, OutreachAttempt, Pause
 from tremplin.pathways.states import waiting_prescriptions
-from tremplin.people.models import Person, Recognition
+from tremplin.people.models import RECOGNITION_VALID, Person, Recognition
 
 from . import measures
 from .day import DaySnapshot
@@ -83,15 +76,6 @@ class DueItem:
 
 Producer = Callable[..., Iterable[DueItem]]
 
-PRODUCERS: list[str] = [
-    "tremplin.activity.due.interviews_due",
-    "tremplin.activity.due.recognitions_ending",
-    "tremplin.activity.due.veilles_ending",
-    "tremplin.activity.due.contact_risks",
-    "tremplin.activity.due.prescriptions_waiting",
-    "tremplin.activity.due.appointments",
-]
-
 SEVERITY_ORDER = {"urgent": 0, "warning": 1, "info": 2}
 SEVERITY_LABELS = {"urgent": gettext_lazy("urgent"), "warning": gettext_lazy("to do"), "info": gettext_lazy("coming")}
 KIND_LABELS = {
@@ -107,8 +91,24 @@ KIND_LABELS = {
     "appointment_coming": gettext_lazy("Appointment"),
 }
 
+_registered: dict[str, Producer] = {}
+
+
+def register(*producers: Producer, kinds: dict | None = None) -> None:
+    """Add producers to every to-do list (called from the producers' AppConfig.ready()), with the
+    labels of the kinds of item they make. Registering a producer twice keeps one."""
+    for producer in producers:
+        _registered[f"{producer.__module__}.{producer.__qualname__}"] = producer
+    KIND_LABELS.update(kinds or {})
+
+
+def registered() -> list[Producer]:
+    """Every registered producer, in registration order."""
+    return list(_registered.values())
+
+
 INTERVIEW_URGENT_DAYS = 15
-RECOGNITION_WARNING_MONTHS = 6
+RECOGNITION_WARNING_MONTHS = Recognition.EXPIRY_WARNING_MONTHS
 RECOGNITION_URGENT_MONTHS = 2
 VEILLE_WARNING_DAYS = 15
 NO_CONTACT_MONTHS = 4
@@ -116,45 +116,16 @@ PRESCRIPTION_WAITING_DAYS = 30
 APPOINTMENT_DAYS_AHEAD = 7
 
 
-def _d(day: dt.date) -> str:
-    return _short_date(day, get_language())
-
-
-@lru_cache(maxsize=4096)
-def _short_date(day: dt.date, language: str) -> str:
-    """Dates repeat a lot in a team's list: format each once per language."""
-    return date_format(day, "SHORT_DATE_FORMAT")
+_d = short_date
 
 
 def person_url(person_id: int, anchor: str = "") -> str:
     return url_of("person_detail", person_id) + (f"#{anchor}" if anchor else "")
 
 
-_PLACEHOLDER = 9_876_543_210
-
-
 def url_of(name: str, pk: int) -> str:
-    """`reverse(name, args=[pk])` for the many items of a list: the URL pattern is reversed once
-    per name (and script prefix), then the id is put in place."""
-    return _url_maker(name)(pk)
-
-
-def _url_maker(name: str) -> Callable[[int], str]:
-    """`url_of` for one URL name, for a loop over many items."""
-    before, after = _url_parts(name, get_script_prefix())
-    return lambda pk: f"{before}{pk}{after}"
-
-
-def _date_formatter() -> Callable[[dt.date], str]:
-    """`_d` for a loop over many items (the language looked up once)."""
-    language = get_language()
-    return lambda day: _short_date(day, language)
-
-
-@lru_cache(maxsize=64)
-def _url_parts(name: str, prefix: str) -> tuple[str, str]:
-    before, _sep, after = reverse(name, args=[_PLACEHOLDER]).partition(str(_PLACEHOLDER))
-    return before, after
+    """`reverse(name, args=[pk])` for the many items of a list (`lib.urls.url_with_id`)."""
+    return url_with_id(name)(pk)
 
 
 def _name(first_name: str, last_name: str) -> str:
@@ -162,15 +133,16 @@ def _name(first_name: str, last_name: str) -> str:
 
 
 def collect(
-    persons, day: dt.date, producers: list[str] | None = None, snapshot: DaySnapshot | None = None
+    persons, day: dt.date, producers: Iterable[Producer] | None = None, snapshot: DaySnapshot | None = None
 ) -> list[DueItem]:
-    """Every due item for `persons` on `day`, most pressing first. The producers share one
-    `DaySnapshot` of the persons (the caller's, when it already has one)."""
+    """Every due item for `persons` on `day` (of the registered producers, or of `producers`),
+    most pressing first. The producers share one `DaySnapshot` of the persons (the caller's, when
+    it already has one)."""
     snapshot = snapshot if snapshot is not None and snapshot.persons is persons else DaySnapshot(persons, day)
     items: list[DueItem] = []
     with snapshot.sharing():
-        for path in PRODUCERS if producers is None else producers:
-            items.extend(import_string(path)(persons, day))
+        for producer in registered() if producers is None else producers:
+            items.extend(producer(persons, day))
     if any(item.counsellor_id is None and item.person_id is not None for item in items):
         counsellors = snapshot.counsellor_by_person({item.person_id for item in items if item.counsellor_id is None})
         items = [
@@ -187,17 +159,7 @@ def sort_key(item: DueItem):
 
 
 def _with_counsellor(item: DueItem, counsellor_id: int | None) -> DueItem:
-    if counsellor_id is None:
-        return item
-    # dataclasses.replace() re-validates every field: a copy is enough (and 5 times cheaper).
-    copied = copy.copy(item)
-    object.__setattr__(copied, "counsellor_id", counsellor_id)
-    return copied
-
-
-def counsellor_by_person(persons, day: dt.date) -> dict[int, int]:
-    """{person id: staff id of their counsellor on `day`} for the persons supported that day."""
-    return DaySnapshot.of(persons, day).counsellor_by_person()
+    return item if counsellor_id is None else dataclasses.replace(item, counsellor_id=counsellor_id)
 
 
 # Producers -------------------------------------------------------------------------------------
@@ -232,8 +194,10 @@ def recognitions_ending(persons, day: dt.date) -> list[DueItem]:
     """Supported persons whose recognition, with any renewal already recorded, ends within six
     months (renewal to prepare), or who have no recognition valid today."""
     warning_limit = add_months(day, RECOGNITION_WARNING_MONTHS)
-    # Persons holding a recognition valid today and beyond the six months need nothing.
-    covered = Recognition.objects.filter(start__lte=day).filter(Q(end__isnull=True) | Q(end__gt=warning_limit))
+    # Persons holding a recognition valid today and still the day after the six months need nothing.
+    covered = Recognition.objects.filter(
+        RECOGNITION_VALID.q(day), RECOGNITION_VALID.q(warning_limit + dt.timedelta(days=1))
+    )
     snapshot = DaySnapshot.of(persons, day)
     if not snapshot.person_ids:
         return []
@@ -256,13 +220,12 @@ def recognitions_ending(persons, day: dt.date) -> list[DueItem]:
     none_since = _("No disability recognition is valid today (the last one ended on %(date)s).")
     none_ever = _("No disability recognition is valid today.")
     ending = _("The %(kind)s ends on %(date)s: prepare its renewal with the person.")
-    short_date = _date_formatter()
-    add_url = _url_maker("recognition_add")
+    add_url = url_with_id("recognition_add")
     urgent_limit = add_months(day, RECOGNITION_URGENT_MONTHS)
     items = []
     for person_id, name in names.items():
         recognitions = sorted(by_person.get(person_id, []), key=lambda r: r[0])
-        valid = [r for r in recognitions if r[0] <= day and (r[1] is None or r[1] >= day)]
+        valid = [r for r in recognitions if RECOGNITION_VALID.holds(r[0], r[1], day)]
         if not valid:
             ended = [r[1] for r in recognitions if r[1] is not None and r[1] < day]
             label = none_since % {"date": short_date(max(ended))} if ended else none_ever
@@ -300,7 +263,7 @@ def _coverage_end(recognitions: list[tuple[dt.date, dt.date | None, str]], day: 
     (a renewal starts at the latest the day after the previous end); None if permanent."""
     end, kind = None, ""
     for start, r_end, r_kind in recognitions:
-        if start <= day and (r_end is None or r_end >= day):
+        if RECOGNITION_VALID.holds(start, r_end, day):
             if r_end is None:
                 return None, r_kind
             if end is None or r_end > end:
@@ -372,11 +335,7 @@ class Contact:
 
 def last_contacts(persons, day: dt.date, silent_for_months: int = 0):
     """Episodes supporting `persons` on `day` and not in veille that day, each with
-    `last_contact`: the latest of the admission, an outreach attempt of the episode that reached
-    the person and an interview since the admission, on or before `day` -- the definition of
-    `pathways.services.last_contact`, for many episodes in a few grouped queries (a test
-    compares them). An interview dated before the admission is older than the admission, so the
-    person's latest interview, whatever its date, gives the same maximum.
+    `last_contact` on `day` (`measures.last_contacts`, the definition the exit form uses too).
 
     With `silent_for_months`, only the episodes without contact for at least that many calendar
     months are returned (episodes with a contact in the last 100 days are set aside first)."""
@@ -416,25 +375,10 @@ def last_contacts(persons, day: dt.date, silent_for_months: int = 0):
     ]
     if not episodes:
         return []
-    ids = {e.pk for e in episodes}
-    reached = dict(
-        OutreachAttempt.objects.filter(episode_id__in_ids=ids, outcome=OutreachAttempt.Outcome.REACHED, date__lte=day)
-        .values("episode_id")
-        .annotate(last=Max("date"))
-        .values_list("episode_id", "last")
-    )
-    interviews = dict(
-        Intervention.objects.filter(
-            person_id__in_ids={e.person_id for e in episodes}, date__lte=day, with_whom__in=measures.INTERVIEW_WITH
-        )
-        .values("person_id")
-        .annotate(last=Max("date"))
-        .values_list("person_id", "last")
-    )
+    contacts = measures.last_contacts(((e.pk, e.person_id, e.admitted_on) for e in episodes), day)
     result = []
     for episode in episodes:
-        candidates = [episode.admitted_on, reached.get(episode.pk), interviews.get(episode.person_id)]
-        episode.last_contact = max(d for d in candidates if d)
+        episode.last_contact = contacts[episode.pk]
         if not silent_for_months or add_months(episode.last_contact, silent_for_months) <= day:
             result.append(episode)
     names = snapshot.names_of(e.person_id for e in result)
@@ -533,8 +477,7 @@ def appointments(persons, day: dt.date) -> list[DueItem]:
     places = {value: str(label) for value, label in Place.choices}
     not_recorded = _("Appointment of %(date)s at %(time)s not recorded: was it held?")
     coming = _("Appointment on %(date)s at %(time)s (%(place)s).")
-    short_date = _date_formatter()
-    detail_url = _url_maker("appointment_detail")
+    detail_url = url_with_id("appointment_detail")
     zone = timezone.get_current_timezone()
     items = []
     for pk, person_id, first, last, starts_at, place in rows:

@@ -21,10 +21,11 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import NamedTuple
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
 from tremplin.lib.dates import days_in_month, months_between
+from tremplin.pathways.models import OutreachAttempt
 from tremplin.pathways.periods import Interval, PeriodStates, period_states
 from tremplin.people.models import Person
 
@@ -47,6 +48,43 @@ SHORT_LABELS = {
     UNCLASSIFIED: _("unclassified"),
 }
 INTERVIEW_WITH = (With.PERSON, With.BOTH)
+
+
+def last_contacts(episodes, up_to: dt.date) -> dict[int, dt.date]:
+    """{episode id: the last contact with its person on or before `up_to`}: the latest of the
+    admission, an outreach attempt of the episode that reached the person and an interview
+    (an intervention with the person, alone or with the employer) since the admission. The one
+    definition, for the exit form's disengagement check and the due list alike; `episodes` are
+    (episode id, person id, admitted_on), any number of them in two grouped queries. An interview
+    dated before the admission is older than the admission: the person's latest interview,
+    whatever its date, gives the same maximum."""
+    episodes = list(episodes)
+    if not episodes:
+        return {}
+    reached = dict(
+        OutreachAttempt.objects.filter(
+            episode_id__in_ids={pk for pk, _person, _admitted in episodes},
+            outcome=OutreachAttempt.Outcome.REACHED,
+            date__lte=up_to,
+        )
+        .values("episode_id")
+        .annotate(last=Max("date"))
+        .values_list("episode_id", "last")
+    )
+    interviews = dict(
+        Intervention.objects.filter(
+            person_id__in_ids={person for _pk, person, _admitted in episodes},
+            date__lte=up_to,
+            with_whom__in=INTERVIEW_WITH,
+        )
+        .values("person_id")
+        .annotate(last=Max("date"))
+        .values_list("person_id", "last")
+    )
+    return {
+        pk: max(day for day in (admitted_on, reached.get(pk), interviews.get(person_id)) if day)
+        for pk, person_id, admitted_on in episodes
+    }
 
 
 def classify(minutes: int, months: Fraction) -> str:

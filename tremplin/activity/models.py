@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from tremplin.lib.dates import validate_date_range
+from tremplin.lib.dates import short_date, validate_date_range
 from tremplin.lib.fields import DateField
 
 
@@ -135,12 +135,7 @@ class Intervention(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} · {self.date:%d/%m/%Y} · {self.minutes} min"
-
-    @property
-    def is_interview(self) -> bool:
-        """INDICATORS.md: an interview is an intervention with the person (alone or with the employer)."""
-        return self.with_whom in (With.PERSON, With.BOTH)
+        return f"{self.get_kind_display()} · {short_date(self.date)} · {self.minutes} min"
 
 
 class Appointment(models.Model):

@@ -17,16 +17,17 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Subquery
 
 from tremplin.employment.models import Contract
+from tremplin.employment.status import covering
 from tremplin.lib.dates import month_end, month_start
-from tremplin.organisations.models import Staff
+from tremplin.organisations.models import IN_POST, Staff
 from tremplin.pathways.caseload import active_counts, ceiling
 from tremplin.pathways.models import CounsellorAssignment, Episode
 from tremplin.pathways.periods import contains
 from tremplin.pathways.services import PERSON_FIELDS
-from tremplin.pathways.states import Status, in_veille_filter, supported_episodes
+from tremplin.pathways.states import Status, current_assignments, in_veille_filter, supported_episodes
 from tremplin.people.models import Person
 
 from . import due, measures
@@ -40,10 +41,6 @@ ALERTS_SHOWN = 5
 PERSON_FIELDS_NOT_SHOWN = tuple(name for name in PERSON_FIELDS if name not in ("first_name", "last_name"))
 STATUS_ORDER = {Status.ACTIVE: 0, Status.IN_VEILLE: 1}
 LEVEL_ORDER = {level: index for index, level in enumerate(measures.LEVELS)}
-
-
-def current_assignments(day: dt.date):
-    return CounsellorAssignment.objects.filter(start__lte=day).filter(Q(end__isnull=True) | Q(end__gte=day))
 
 
 def persons_of(staff: Staff, day: dt.date):
@@ -139,8 +136,7 @@ def rows_for(persons, day: dt.date, items: list[due.DueItem] | None = None) -> l
     )
     employers: dict[int, list[str]] = defaultdict(list)
     for person_id, name in (
-        Contract.objects.filter(person__in=persons, start__lte=day)
-        .filter(Q(end__isnull=True) | Q(end__gte=day))
+        Contract.objects.filter(covering(day), person__in=persons)
         .order_by("start")
         .values_list("person_id", "employer__name")
     ):
@@ -239,10 +235,6 @@ class Load:
         return round(100 * self.active / self.ceiling) if self.ceiling else 0
 
 
-def load_of(staff: Staff, day: dt.date) -> Load:
-    return Load(staff=staff, active=active_counts([staff.pk], day).get(staff.pk, 0))
-
-
 def veille_counts(staff_ids, day: dt.date) -> dict[int, int]:
     episodes = supported_episodes(day).filter(in_veille_filter(day))
     rows = (
@@ -256,8 +248,7 @@ def veille_counts(staff_ids, day: dt.date) -> dict[int, int]:
 
 def counsellors_in_post(staff_queryset, day: dt.date):
     return (
-        staff_queryset.filter(function=Staff.Function.COUNSELLOR, start__lte=day)
-        .filter(Q(end__isnull=True) | Q(end__gte=day))
+        staff_queryset.filter(IN_POST.q(day), function=Staff.Function.COUNSELLOR)
         .select_related("organisation")
         .order_by("organisation__role", "organisation__name", "name")
     )
@@ -306,11 +297,7 @@ def team_loads(counsellors: list[Staff], day: dt.date) -> list[Load]:
 def without_counsellor(persons, day: dt.date):
     """Episodes supported on `day` whose counsellor that day is missing or no longer in post
     (e.g. their staff end date has passed): to re-assign."""
-    in_post = (
-        current_assignments(day)
-        .filter(episode=OuterRef("pk"), staff__start__lte=day)
-        .filter(Q(staff__end__isnull=True) | Q(staff__end__gte=day))
-    )
+    in_post = current_assignments(day).filter(IN_POST.q(day, "staff__"), episode=OuterRef("pk"))
     last = (
         CounsellorAssignment.objects.filter(episode=OuterRef("pk"), start__lte=day)
         .order_by("-start", "-id")

@@ -25,19 +25,18 @@ import hashlib
 import secrets
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
-from django.utils.formats import date_format, number_format
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from tremplin.audit.log import diff, record, snapshot
-from tremplin.lib.dates import add_months, today
+from tremplin.lib.dates import add_months, short_date, today
 from tremplin.lib.errors import ConcurrentEditError, DomainError
 from tremplin.organisations.models import Staff
 from tremplin.pathways import services as pathways_services
 from tremplin.pathways.caseload import active_counts, ceiling, would_exceed_ceiling
-from tremplin.pathways.models import CounsellorAssignment, Episode
-from tremplin.pathways.states import supported_episodes
+from tremplin.pathways.models import Episode
+from tremplin.pathways.states import current_assignments, supported_episodes
 from tremplin.people import privacy
 from tremplin.people.models import Person
 
@@ -58,8 +57,7 @@ INTERVENTION_FIELDS = [
 ]
 
 
-def _d(day: dt.date) -> str:
-    return date_format(day, "SHORT_DATE_FORMAT")
+_d = short_date
 
 
 def _lock_person(person: Person) -> Person:
@@ -329,6 +327,11 @@ def delete_intervention(user, intervention: Intervention, version: int) -> None:
 APPOINTMENT_FIELDS = ["starts_at", "minutes", "place", "with_whom", "note"]
 
 
+def _when(starts_at) -> str:
+    local = timezone.localtime(starts_at)
+    return f"{short_date(local.date())} {local:%H:%M}"
+
+
 def _appointment_snapshot(appointment: Appointment) -> dict:
     values = snapshot(appointment, APPOINTMENT_FIELDS)
     values["starts_at"] = timezone.localtime(appointment.starts_at).strftime("%d/%m/%Y %H:%M")
@@ -421,8 +424,7 @@ def appointment_held(user, appointment: Appointment) -> Intervention:
     _check_appointment_pending(appointment)
     if appointment.starts_at > timezone.now():
         raise DomainError(
-            _("This appointment has not taken place yet (%(when)s).")
-            % {"when": timezone.localtime(appointment.starts_at).strftime("%d/%m/%Y %H:%M")},
+            _("This appointment has not taken place yet (%(when)s).") % {"when": _when(appointment.starts_at)},
             code="not_yet",
         )
     intervention = log_intervention(
@@ -515,11 +517,9 @@ def reassign(user, episodes: list[Episode], *, counsellor: Staff, start: dt.date
 def open_alerts(staff_ids, day: dt.date):
     """Over-ceiling assignments still current and not marked resolved."""
     return (
-        CounsellorAssignment.objects.filter(
-            staff_id__in=staff_ids, start__lte=day, over_ceiling_resolved_on__isnull=True
-        )
+        current_assignments(day)
+        .filter(staff_id__in=staff_ids, over_ceiling_resolved_on__isnull=True)
         .exclude(over_ceiling_justification="")
-        .filter(Q(end__isnull=True) | Q(end__gte=day))
         .filter(episode__in=supported_episodes(day))
     )
 

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 from tremplin.access import scope, submissions
 from tremplin.access.permissions import Role, can, permission_required, require, role_of
 from tremplin.audit.log import record_read
-from tremplin.lib.dates import today
+from tremplin.lib.dates import short_date, today
 from tremplin.lib.downloads import no_store
 from tremplin.lib.errors import DomainError
 from tremplin.lib.forms import add_domain_error, submitted_edit
@@ -123,7 +123,7 @@ def intervention_add(request, pk):
                 message = _("Intervention of %(minutes)s min recorded for %(name)s (%(date)s).") % {
                     "minutes": intervention.minutes,
                     "name": person.full_name,
-                    "date": intervention.date.strftime("%d/%m/%Y"),
+                    "date": short_date(intervention.date),
                 }
                 if request.htmx:
                     if origin == "caseload":
@@ -430,7 +430,7 @@ def team_reassign(request):
             messages.success(
                 request,
                 _("%(count)s person(s) re-assigned to %(name)s from %(date)s.")
-                % {"count": count, "name": data["counsellor"].name, "date": data["start"].strftime("%d/%m/%Y")},
+                % {"count": count, "name": data["counsellor"].name, "date": short_date(data["start"])},
             )
             return redirect("team")
     loads = {load.staff.pk: load for load in overview.team_loads(list(form.fields["counsellor"].queryset), day)}
@@ -482,7 +482,7 @@ def appointment_add(request, pk):
             messages.success(
                 request,
                 _("Appointment planned on %(date)s at %(time)s.")
-                % {"date": when.strftime("%d/%m/%Y"), "time": when.strftime("%H:%M")},
+                % {"date": short_date(when.date()), "time": when.strftime("%H:%M")},
             )
             return redirect(reverse("person_detail", args=[person.pk]) + "#appointments-title")
     return render(request, "activity/appointment_form.html", {"form": form, "person": person})

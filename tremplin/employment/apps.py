@@ -8,7 +8,21 @@ class EmploymentConfig(AppConfig):
     verbose_name = _("Employers and jobs")
 
     def ready(self):
+        from tremplin.activity.due import register
         from tremplin.audit import display
+
+        from . import due
+
+        register(
+            due.missing_agreements,
+            due.employer_not_named,
+            kinds={
+                due.MISSING_AGREEMENT: _("No support agreement"),
+                due.UNSIGNED_AGREEMENT: _("Support agreement not signed"),
+                due.EMPLOYER_NOT_NAMED: _("Employer not named in the agreement"),
+                due.AMENDMENT_UNSIGNED: _("Amendment not signed"),
+            },
+        )
 
         for action, sentence in {
             "employer.created": _("created an employer"),

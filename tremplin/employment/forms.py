@@ -7,9 +7,11 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tremplin.lib.dates import short_date
 from tremplin.lib.forms import DateField, DateInput, ServiceModelForm
 
 from .models import Contract, Employer, EmployerContact, Placement, SupportAgreement, siret_is_valid
+from .services import MAX_WEEKLY_HOURS
 
 NAF_RE = re.compile(r"^(\d{2})\.?(\d{2})([A-Z])$")
 SIRET_MESSAGE = _("A SIRET number has 14 digits and a valid checksum: please check it.")
@@ -109,8 +111,31 @@ class EmployerChoiceField(forms.ModelChoiceField):
         return f"{obj.name} ({obj.siret})" if obj.siret else obj.name
 
 
+def _end_before_start(contract):
+    return "end", _("The actual end cannot be before the start (%(date)s).") % {"date": short_date(contract.start)}
+
+
+def _end_and_reason(contract):
+    if contract.end is None:
+        return "end", _("An end reason is given: give the actual end date too, or remove the reason.")
+    return "end_reason", _("The contract has an actual end: say why it ended.")
+
+
 class ContractForm(VersionMixin, ServiceModelForm):
     employer = EmployerChoiceField(label=_("Employer"), queryset=Employer.objects.none())
+    # The service's messages for the rules the database repeats (services._check_contract).
+    constraint_errors = {
+        "contract_end_after_start": _end_before_start,
+        "contract_planned_end_after_start": lambda contract: (
+            "planned_end",
+            _("The planned end cannot be before the start (%(date)s).") % {"date": short_date(contract.start)},
+        ),
+        "contract_end_reason_exactly_when_ended": _end_and_reason,
+        "contract_weekly_hours_range": lambda contract: (
+            "weekly_hours",
+            _("Weekly hours are more than 0 and at most %(max)s.") % {"max": MAX_WEEKLY_HOURS},
+        ),
+    }
 
     class Meta:
         model = Contract
@@ -156,6 +181,12 @@ class EndContractForm(forms.Form):
 
 class PlacementForm(VersionMixin, ServiceModelForm):
     employer = EmployerChoiceField(label=_("Host"), queryset=Employer.objects.none())
+    constraint_errors = {  # the service's message (services._check_placement)
+        "placement_end_after_start": lambda placement: (
+            "end",
+            _("The end cannot be before the start (%(date)s).") % {"date": short_date(placement.start)},
+        ),
+    }
 
     class Meta:
         model = Placement

@@ -13,7 +13,12 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from tremplin.lib.dated import DatedState
 from tremplin.lib.fields import DateField
+
+# INDICATORS.md: a contract covers D when start <= D and (end is null or end >= D). The one
+# definition (tremplin/lib/dated.py) of `Contract.covers`, `status.covering` and the indicators.
+COVERS = DatedState("start", "end", end_included=True)
 
 
 def siret_is_valid(value: str) -> bool:
@@ -172,12 +177,7 @@ class Contract(models.Model):
         return f"{self.get_type_display()} · {self.employer}"
 
     def covers(self, day: dt.date) -> bool:
-        """INDICATORS.md: a contract covers D when start <= D and (no end or end >= D)."""
-        return self.start <= day and (self.end is None or self.end >= day)
-
-    @property
-    def is_ended(self) -> bool:
-        return self.end is not None
+        return COVERS.holds(self.start, self.end, day)
 
 
 class PlacementKind(models.TextChoices):
@@ -269,7 +269,8 @@ class SupportAgreement(models.Model):
     @property
     def generated_on(self) -> dt.date:
         """The day the version was drawn up (kept in its content snapshot)."""
-        value = (self.content or {}).get("generated_on")
+        # A list that leaves the (large) content unread gives the date alone: see employment.due.
+        value = self.__dict__.get("generated_iso") or (self.content or {}).get("generated_on")
         if value:
             return dt.date.fromisoformat(value)
         return self.created_at.date()

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from tremplin.audit.log import diff, record, snapshot
@@ -644,7 +644,3 @@ def log_download(user, agreement: SupportAgreement) -> None:
         person=agreement.episode.person,
         detail={"number": agreement.number, "kind": agreement.kind},
     )
-
-
-def next_agreement_number(episode: Episode) -> int:
-    return (episode.agreements.aggregate(top=Max("number"))["top"] or 0) + 1

@@ -13,10 +13,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .models import Contract
+from .models import COVERS, Contract
 
 IN_WORK = "in_work"
 BETWEEN_JOBS = "between_jobs"
@@ -29,9 +29,9 @@ LABELS = {
 }
 
 
-def covering(day: dt.date) -> Q:
-    """Contracts covering `day`, as a filter on Contract."""
-    return Q(start__lte=day) & (Q(end__isnull=True) | Q(end__gte=day))
+def covering(day: dt.date, prefix: str = "") -> Q:
+    """Contracts covering `day`, as a filter on Contract (`prefix`: "contracts__" from Employer)."""
+    return COVERS.q(day, prefix)
 
 
 def status_from_contracts(contracts: Iterable[Contract], day: dt.date) -> str:
@@ -46,11 +46,6 @@ def status_from_contracts(contracts: Iterable[Contract], day: dt.date) -> str:
 def current_contracts(contracts: Iterable[Contract], day: dt.date) -> list[Contract]:
     """The contracts covering `day`, the most recent start first."""
     return sorted((c for c in contracts if c.covers(day)), key=lambda c: (c.start, c.pk or 0), reverse=True)
-
-
-def employed_filter(day: dt.date) -> Exists:
-    """An Exists() on Person: true when a contract covers `day` (for querysets, caseload, indicators)."""
-    return Exists(Contract.objects.filter(covering(day), person=OuterRef("pk")))
 
 
 def employed_person_ids(persons, day: dt.date) -> set[int]:

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
 from tremplin.activity.models import Intervention
-from tremplin.lib.dates import MIN_DATE, add_months, clamp, days_in_month, months_between
+from tremplin.lib.dates import MIN_DATE, add_months, clamp, days_in_month, months_between, short_date
 
 WIDTH = 960
 LEFT = 178  # lane labels on the left
@@ -148,8 +148,7 @@ def _pack(items: list[Item]) -> list[list[Item]]:
     return rows
 
 
-def _d(day: dt.date | None) -> str:
-    return date_format(day, "SHORT_DATE_FORMAT") if day else ""
+_d = short_date
 
 
 def collect_items(person, episodes, contracts, placements, day: dt.date) -> list[Item]:

@@ -40,6 +40,7 @@ from .forms import (
     SignatureForm,
 )
 from .models import Contract, Employer, EmployerContact, Placement, SupportAgreement
+from .status import covering
 
 INTERVENTIONS_SHOWN = 20
 
@@ -80,11 +81,7 @@ def employer_list(request):
     q = form.cleaned_data["q"] if form.is_valid() else ""
     day = today()
     persons = scope.persons_for(request.user)
-    in_work_here = (
-        Q(contracts__person__in=persons)
-        & Q(contracts__start__lte=day)
-        & (Q(contracts__end__isnull=True) | Q(contracts__end__gte=day))
-    )
+    in_work_here = Q(contracts__person__in=persons) & covering(day, "contracts__")
     employers = search_employers(scope.employers_for(request.user), q).annotate(
         persons_in_work=Count("contracts__person", filter=in_work_here, distinct=True)
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import uuid
 
 from django import forms
@@ -112,18 +113,37 @@ def submitted_edit(request, form: forms.Form, action, refresh=None) -> tuple[boo
 
 
 class ServiceModelForm(forms.ModelForm):
-    """A model form that validates and normalises fields only.
+    """A plain Django model form: fields, `Model.clean()`, uniqueness and constraints are
+    validated as Django does (no private API overridden).
 
-    The rules (and their messages, next to the right field) belong to the service functions;
-    database constraints stay as the last line of defence.
+    The rules and their messages belong to the service functions, which run once the form is
+    valid. A database constraint that repeats one of those rules would otherwise stop the form
+    first with Django's generic sentence at the top of the page; `constraint_errors` gives, for
+    such a constraint, the field and the rule's own message (the sentence the service uses), so
+    the user reads it next to the field. Django then leaves that constraint out (a field in error
+    is excluded from model validation), so it is reported once.
     """
 
-    def _post_clean(self):
-        try:
-            self.instance = construct_instance(self, self.instance, self._meta.fields, self._meta.exclude)
-        except ValidationError as error:
-            self._update_errors(error)
-        try:
-            self.instance.clean_fields(exclude=self._get_validation_exclusions())
-        except ValidationError as error:
-            self._update_errors(error)
+    # constraint name: (field, message), or a function of the unsaved instance giving them
+    constraint_errors: dict = {}
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if self.constraint_errors:
+            self._check_named_constraints()
+        return cleaned_data
+
+    def _check_named_constraints(self) -> None:
+        model = self._meta.model
+        instance = construct_instance(self, copy.copy(self.instance), self._meta.fields, self._meta.exclude)
+        exclude = {f.name for f in model._meta.get_fields() if f.name not in self.fields or f.name in self.errors}
+        for constraint in model._meta.constraints:
+            if constraint.name not in self.constraint_errors:
+                continue
+            try:
+                constraint.validate(model, instance, exclude=exclude)
+            except ValidationError:
+                error = self.constraint_errors[constraint.name]
+                field, message = error(instance) if callable(error) else error
+                if field not in self.errors:
+                    self.add_error(field, str(message))

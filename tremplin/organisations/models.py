@@ -11,7 +11,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from tremplin.lib.dated import DatedState
 from tremplin.lib.fields import DateField
+
+IN_POST = DatedState("start", "end", end_included=True)  # a staff member in post on D
 
 
 class Platform(models.Model):
@@ -142,7 +145,7 @@ class Staff(models.Model):
         return self.organisation.platform
 
     def is_in_post(self, day: dt.date) -> bool:
-        return self.start <= day and (self.end is None or self.end >= day)
+        return IN_POST.holds(self.start, self.end, day)
 
     @property
     def sees_whole_platform(self) -> bool:

@@ -6,18 +6,16 @@ import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count
 
-from .models import CounsellorAssignment
-from .states import in_veille_filter, supported_episodes
+from .states import active_episodes, current_assignments
 
 
 def active_counts(staff_ids, day: dt.date) -> dict[int, int]:
     """{staff id: number of persons active on `day` whose counsellor that day is that staff member}."""
-    episodes = supported_episodes(day).exclude(in_veille_filter(day))
     rows = (
-        CounsellorAssignment.objects.filter(staff_id__in=list(staff_ids), start__lte=day, episode__in=episodes)
-        .filter(Q(end__isnull=True) | Q(end__gte=day))
+        current_assignments(day)
+        .filter(staff_id__in=list(staff_ids), episode__in=active_episodes(day))
         .values("staff_id")
         .annotate(n=Count("episode__person", distinct=True))
     )

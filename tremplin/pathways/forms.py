@@ -13,6 +13,15 @@ from .models import Episode, ExitReason, OutreachAttempt, Pause, Prescription
 
 class PrescriptionForm(VersionedForm, ServiceModelForm):
     version = VersionField()
+    constraint_errors = {
+        "subsidiarity_justified_when_already_supported": (
+            "subsidiarity_justification",
+            _(
+                "The person is already supported by an EA, EI, SIAE or medico-social service: explain why "
+                "emploi accompagné is still needed (subsidiarity, no double public funding)."
+            ),
+        ),
+    }
 
     class Meta:
         model = Prescription
@@ -105,6 +114,14 @@ class ChangeCounsellorForm(forms.Form):
 
 
 class VeilleForm(ServiceModelForm):
+    constraint_errors = {  # the service's messages (services.start_veille)
+        "veille_end_after_start": ("end", _("The end cannot be before the start.")),
+        "veille_proposed_by_counsellor_needs_agreement": (
+            "agreement_date",
+            _("A veille proposed by the counsellor needs the person's formal agreement: give its date."),
+        ),
+    }
+
     class Meta:
         model = Pause
         fields = ["start", "end", "requested_by", "agreement_date", "reactivation_conditions", "employer_informed"]

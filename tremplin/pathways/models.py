@@ -13,8 +13,17 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from tremplin.lib.dates import today
+from tremplin.lib.dated import DatedState
+from tremplin.lib.dates import short_date, today
 from tremplin.lib.fields import DateField
+
+# The states of INDICATORS.md, one definition each (tremplin/lib/dated.py): supported on D when
+# admitted_on <= D < exit_date; in veille on D when a veille of the supporting episode has
+# start <= D <= end. `pathways.states` and `pathways.periods` build their querysets and intervals
+# from these.
+SUPPORTED = DatedState("admitted_on", "exit_date", end_included=False)
+IN_VEILLE = DatedState("start", "end", end_included=True)
+ASSIGNED = DatedState("start", "end", end_included=True)  # a counsellor assignment current on D
 
 
 class Programme(models.TextChoices):
@@ -96,7 +105,7 @@ class Prescription(models.Model):
         indexes = [models.Index(fields=["date"], name="prescription_date_idx")]
 
     def __str__(self) -> str:
-        return f"{self.get_prescriber_display()} · {self.date:%d/%m/%Y}"
+        return f"{self.get_prescriber_display()} · {short_date(self.date)}"
 
     @property
     def priority(self) -> int:
@@ -104,9 +113,6 @@ class Prescription(models.Model):
 
     def is_withdrawn_on(self, day: dt.date) -> bool:
         return self.withdrawn_on is not None and self.withdrawn_on <= day
-
-    def is_admitted(self) -> bool:
-        return self.episodes.exists()
 
     def is_waiting_on(self, day: dt.date) -> bool:
         """INDICATORS.md: date <= D, not withdrawn on or before D, no episode admitted on or before D."""
@@ -191,18 +197,18 @@ class Episode(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.admitted_on:%d/%m/%Y}"
+        return f"{short_date(self.admitted_on)}"
 
     @property
     def is_open(self) -> bool:
         return self.exit_date is None
 
     def is_supported_on(self, day: dt.date) -> bool:
-        return self.admitted_on <= day and (self.exit_date is None or self.exit_date > day)
+        return SUPPORTED.holds(self.admitted_on, self.exit_date, day)
 
     def pause_on(self, day: dt.date) -> Pause | None:
         for pause in self.pauses.all():
-            if pause.start <= day <= pause.end:
+            if pause.is_current(day):
                 return pause
         return None
 
@@ -210,7 +216,7 @@ class Episode(models.Model):
         day = day or today()
         current = None
         for assignment in sorted(self.assignments.all(), key=lambda a: (a.start, a.id)):
-            if assignment.start <= day and (assignment.end is None or assignment.end >= day):
+            if ASSIGNED.holds(assignment.start, assignment.end, day):
                 current = assignment
         if current is None and self.exit_date is not None:
             # After the exit, the last counsellor of the episode.
@@ -265,8 +271,6 @@ class Pause(models.Model):
         NO = "no", _("no")
         NO_EMPLOYER = "no_employer", _("no employer")
 
-    MAX_MONTHS = 12
-
     episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="pauses")
     start = DateField(_("start of the veille"))
     end = DateField(_("end of the veille"))
@@ -295,14 +299,10 @@ class Pause(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.start:%d/%m/%Y} – {self.end:%d/%m/%Y}"
+        return f"{short_date(self.start)} – {short_date(self.end)}"
 
     def is_current(self, day: dt.date) -> bool:
-        return self.start <= day <= self.end
-
-    def is_overdue(self, day: dt.date) -> bool:
-        """Past its end date and the resumption of support not yet recorded."""
-        return self.end < day and self.closed_on is None
+        return IN_VEILLE.holds(self.start, self.end, day)
 
 
 class PauseExtension(models.Model):

@@ -1,7 +1,7 @@
 """Days on which persons are supported, in veille and active, over a period (INDICATORS.md).
 
-- supported on D: an episode has admitted_on <= D and (no exit or exit_date > D);
-- in veille on D: a pause of that episode has start <= D <= end;
+- supported on D: an episode supports the person on D (`models.SUPPORTED`);
+- in veille on D: a pause of that episode covers D (`models.IN_VEILLE`);
 - active on D: supported and not in veille.
 
 Intervals are inclusive (first day, last day) and, per person, sorted and disjoint. The
@@ -15,9 +15,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.db.models import Q
-
-from .models import Episode, Pause
+from .models import IN_VEILLE, SUPPORTED, Episode, Pause
 
 Interval = tuple[dt.date, dt.date]
 ONE_DAY = dt.timedelta(days=1)
@@ -109,9 +107,11 @@ class PeriodRecords:
             raise ValueError("the period is outside the loaded records")
         supported: dict[int, list[Interval]] = defaultdict(list)
         episode_span: dict[int, tuple[int, Interval]] = {}
+        last_supported = SUPPORTED.last_day
         for episode_id, person_id, admitted_on, exit_date in self.episodes:
+            last = last_supported(exit_date)
             # min()/max() written out: this loop runs over every episode of a whole team.
-            last = end if exit_date is None or exit_date > end else exit_date - ONE_DAY
+            last = end if last is None or last > end else last
             first = admitted_on if admitted_on > start else start
             if first <= last:
                 span = (first, last)
@@ -132,14 +132,12 @@ class PeriodRecords:
 def period_records(persons, start: dt.date, end: dt.date) -> PeriodRecords:
     """Load episodes and pauses overlapping [start, end] for `persons` (a queryset or ids), in
     two queries."""
-    episodes = Episode.objects.filter(person__in=persons, admitted_on__lte=end).filter(
-        Q(exit_date__isnull=True) | Q(exit_date__gt=start)
-    )
+    episodes = Episode.objects.filter(SUPPORTED.overlaps_q(start, end), person__in=persons)
     episode_rows = list(episodes.values_list("id", "person_id", "admitted_on", "exit_date"))
     pause_rows = []
     if episode_rows:
         pause_rows = list(
-            Pause.objects.filter(episode__in=episodes, start__lte=end, end__gte=start).values_list(
+            Pause.objects.filter(IN_VEILLE.overlaps_q(start, end), episode__in=episodes).values_list(
                 "episode_id", "start", "end"
             )
         )
@@ -149,10 +147,3 @@ def period_records(persons, start: dt.date, end: dt.date) -> PeriodRecords:
 def period_states(persons, start: dt.date, end: dt.date) -> PeriodStates:
     """Load episodes and pauses overlapping [start, end] for `persons` (a queryset or ids)."""
     return period_records(persons, start, end).states_for(start, end)
-
-
-def clip_all(intervals: list[Interval], within: list[Interval]) -> list[Interval]:
-    result = []
-    for a, b in within:
-        result += clip(intervals, a, b)
-    return result

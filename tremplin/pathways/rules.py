@@ -29,5 +29,11 @@ def periods_overlap(start_a: dt.date, end_a: dt.date | None, start_b: dt.date, e
     return (end_b is None or start_a <= end_b) and (end_a is None or start_b <= end_a)
 
 
+def veille_limit(decided_on: dt.date) -> dt.date:
+    """The latest end a veille may have when it starts, or is extended, on `decided_on`: 12
+    calendar months later (the one definition, for the start and the extension alike)."""
+    return add_months(decided_on, VEILLE_MAX_MONTHS)
+
+
 def veille_end_allowed(start: dt.date, end: dt.date) -> bool:
-    return start <= end <= add_months(start, VEILLE_MAX_MONTHS)
+    return start <= end <= veille_limit(start)

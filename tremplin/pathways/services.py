@@ -17,7 +17,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from tremplin.audit.log import diff, record, snapshot
@@ -30,6 +29,7 @@ from tremplin.people.models import Person, Recognition
 from . import rules
 from .caseload import would_exceed_ceiling
 from .models import (
+    SUPPORTED,
     CounsellorAssignment,
     Episode,
     ExitReason,
@@ -366,7 +366,7 @@ def admit(
             code="no_valid_recognition",
         )
     for other in person.episodes.all():
-        if other.exit_date is None or other.exit_date > admitted_on:
+        if SUPPORTED.overlaps(other.admitted_on, other.exit_date, admitted_on):
             raise DomainError(
                 _("The person is already supported on that date (admitted on %(date)s): episodes cannot overlap.")
                 % {"date": _d(other.admitted_on)},
@@ -531,7 +531,7 @@ def start_veille(
                 "A veille lasts at most 12 months (until %(date)s at the latest). It can be extended later "
                 "by a new decision."
             )
-            % {"date": _d(add_months(start, rules.VEILLE_MAX_MONTHS))},
+            % {"date": _d(rules.veille_limit(start))},
             field="end",
             code="veille_too_long",
         )
@@ -636,7 +636,7 @@ def extend_veille(user, pause: Pause, *, decided_on: dt.date, new_end: dt.date, 
             field="new_end",
             code="not_an_extension",
         )
-    limit = add_months(decided_on, rules.VEILLE_MAX_MONTHS)
+    limit = rules.veille_limit(decided_on)
     if new_end > limit:
         raise DomainError(
             _("A decision extends a veille by at most 12 months: %(date)s at the latest.") % {"date": _d(limit)},
@@ -712,25 +712,12 @@ def record_outreach(
 
 
 def last_contact(episode: Episode, up_to: dt.date) -> dt.date:
-    """The latest of the admission, an outreach attempt that reached the person and an
-    intervention with the person (alone or with the employer), on or before `up_to`."""
-    from tremplin.activity.models import Intervention
+    """The last contact with the person of `episode` on or before `up_to` (the definition:
+    `activity.measures.last_contacts`)."""
+    # Function-level import: activity sits above pathways (it imports pathways' models).
+    from tremplin.activity.measures import last_contacts
 
-    candidates = [episode.admitted_on]
-    reached = episode.outreach_attempts.filter(outcome=OutreachAttempt.Outcome.REACHED, date__lte=up_to).aggregate(
-        last=Max("date")
-    )["last"]
-    if reached:
-        candidates.append(reached)
-    interview = Intervention.objects.filter(
-        person_id=episode.person_id,
-        date__gte=episode.admitted_on,
-        date__lte=up_to,
-        with_whom__in=[Intervention.With.PERSON, Intervention.With.BOTH],
-    ).aggregate(last=Max("date"))["last"]
-    if interview:
-        candidates.append(interview)
-    return max(candidates)
+    return last_contacts([(episode.pk, episode.person_id, episode.admitted_on)], up_to)[episode.pk]
 
 
 def disengagement_check(episode: Episode, exit_date: dt.date) -> tuple[bool, dt.date, list[OutreachAttempt]]:

@@ -1,4 +1,9 @@
-"""States derived from dated records, as of a day. Never stored."""
+"""States derived from dated records, as of a day. Never stored.
+
+The definitions are `models.SUPPORTED` and `models.IN_VEILLE` (INDICATORS.md): the querysets
+here and the predicates of the models (`Episode.is_supported_on`, `Pause.is_current`) are built
+from them; active on D = supported on D and not in veille on D.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ import datetime as dt
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from .models import Episode, Pause, Prescription
+from .models import ASSIGNED, IN_VEILLE, SUPPORTED, CounsellorAssignment, Episode, Pause, Prescription
 
 
 class Status:
@@ -56,18 +61,29 @@ def waiting_prescriptions(day: dt.date) -> QuerySet[Prescription]:
 
 
 def supported_episodes(day: dt.date) -> QuerySet[Episode]:
-    return Episode.objects.filter(admitted_on__lte=day).filter(Q(exit_date__isnull=True) | Q(exit_date__gt=day))
+    """Episodes supporting their person on `day`."""
+    return Episode.objects.filter(SUPPORTED.q(day))
 
 
 def in_veille_filter(day: dt.date):
     """An Exists() true when the episode has a veille covering `day`."""
-    return Exists(Pause.objects.filter(episode=OuterRef("pk"), start__lte=day, end__gte=day))
+    return Exists(Pause.objects.filter(IN_VEILLE.q(day), episode=OuterRef("pk")))
+
+
+def active_episodes(day: dt.date) -> QuerySet[Episode]:
+    """Episodes supporting their person on `day` with no veille that day."""
+    return supported_episodes(day).exclude(in_veille_filter(day))
+
+
+def current_assignments(day: dt.date) -> QuerySet[CounsellorAssignment]:
+    """Counsellor assignments current on `day`."""
+    return CounsellorAssignment.objects.filter(ASSIGNED.q(day))
 
 
 def filter_by_status(persons: QuerySet, status: str, day: dt.date) -> QuerySet:
     """Persons whose status on `day` is `status` ("current" = active or in veille)."""
     supported = Exists(supported_episodes(day).filter(person=OuterRef("pk")))
-    in_veille = Exists(supported_episodes(day).filter(person=OuterRef("pk")).filter(in_veille_filter(day)))
+    in_veille = Exists(supported_episodes(day).filter(in_veille_filter(day), person=OuterRef("pk")))
     waiting = Exists(waiting_prescriptions(day).filter(person=OuterRef("pk")))
     admitted_once = Exists(Episode.objects.filter(person=OuterRef("pk")))
     if status == "current":

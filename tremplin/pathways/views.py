@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from tremplin.access import scope
 from tremplin.access.permissions import permission_required, require
 from tremplin.audit.log import record_read
-from tremplin.lib.dates import today
+from tremplin.lib.dates import short_date, today
 from tremplin.lib.errors import DomainError
 from tremplin.lib.forms import submitted, submitted_edit
 
@@ -81,7 +81,7 @@ def prescription_withdraw(request, pk):
         {
             "form": form,
             "person": prescription.person,
-            "title": _("Withdraw the prescription of %(date)s") % {"date": prescription.date.strftime("%d/%m/%Y")},
+            "title": _("Withdraw the prescription of %(date)s") % {"date": short_date(prescription.date)},
             "submit": _("Withdraw"),
         },
     )

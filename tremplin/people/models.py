@@ -8,7 +8,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from tremplin.lib.dates import add_months
+from tremplin.lib.dated import DatedState
+from tremplin.lib.dates import add_months, short_date
 from tremplin.lib.fields import DateField
 from tremplin.lib.text import normalise
 
@@ -114,6 +115,11 @@ class Person(models.Model):
         return [str(labels.get(value, value)) for value in self.disabilities]
 
 
+# A recognition is valid on D when start <= D and (no end or end >= D): the one definition
+# (tremplin/lib/dated.py) of the admission rule, the person's page and the due list.
+RECOGNITION_VALID = DatedState("start", "end", end_included=True)
+
+
 class Recognition(models.Model):
     """A disability recognition giving access to emploi accompagné (RQTH or another BOE title)."""
 
@@ -145,14 +151,11 @@ class Recognition(models.Model):
         return str(self.get_kind_display())
 
     def is_valid_on(self, day: dt.date) -> bool:
-        return self.start <= day and (self.end is None or self.end >= day)
+        return RECOGNITION_VALID.holds(self.start, self.end, day)
 
     def expires_soon(self, day: dt.date) -> bool:
         """Valid today and ending within six months: renewal is to be prepared."""
         return self.end is not None and self.end >= day and self.end <= add_months(day, self.EXPIRY_WARNING_MONTHS)
-
-    def is_expired(self, day: dt.date) -> bool:
-        return self.end is not None and self.end < day
 
 
 # Notes by domain, information, consents and objections (data protection) -----------------------
@@ -195,7 +198,7 @@ class Note(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_domain_display()} · {self.written_on:%d/%m/%Y}"
+        return f"{self.get_domain_display()} · {short_date(self.written_on)}"
 
     @property
     def is_restricted(self) -> bool:

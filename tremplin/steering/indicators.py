@@ -20,16 +20,15 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 from functools import cached_property
-from typing import NamedTuple
 
-from django.db.models import Q, Sum
+from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from tremplin.activity import measures
-from tremplin.employment.models import Contract, EmployerKind, Placement
+from tremplin.employment.models import COVERS, Contract, EmployerKind, Placement
 from tremplin.lib.dates import add_months, date_in_range, date_range_message, month_end
-from tremplin.organisations.models import Funding, Organisation, Platform, Staff, TimeAllocation, Training
-from tremplin.pathways.models import EntryStatus, Episode, ExitReason
+from tremplin.organisations.models import IN_POST, Funding, Organisation, Platform, Staff, TimeAllocation, Training
+from tremplin.pathways.models import SUPPORTED, EntryStatus, Episode, ExitReason
 from tremplin.pathways.periods import contains, period_states
 from tremplin.pathways.states import supported_episodes, waiting_prescriptions
 from tremplin.people.models import Disability, EducationLevel, Person
@@ -59,7 +58,7 @@ class IndicatorError(ValueError):
 # Scope and period -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass
 class Scope:
     platform: Platform
     organisation: Organisation | None = None
@@ -208,11 +207,6 @@ def _mean(values) -> float | None:
     return float(Fraction(sum(values), len(values)))
 
 
-def _covers(start: dt.date, end: dt.date | None, day: dt.date) -> bool:
-    """INDICATORS.md: a contract covers D when start <= D and (end is null or end >= D)."""
-    return start <= day and (end is None or end >= day)
-
-
 # 1. Activity --------------------------------------------------------------------------------
 
 
@@ -282,11 +276,7 @@ def _activity(ctx: Context) -> dict:
 def _resources(ctx: Context) -> dict:
     end, year = ctx.end, ctx.year
     staff = ctx.scope.staff()
-    counted = list(
-        staff.filter(start__lte=end)
-        .filter(Q(end__isnull=True) | Q(end__gte=end))
-        .values_list("pk", "fte", "function", "rncp37779")
-    )
+    counted = list(staff.filter(IN_POST.q(end)).values_list("pk", "fte", "function", "rncp37779"))
     fte = {pk: value for pk, value, _f, _r in counted}
     fte_total = sum((value for value in fte.values()), Decimal(0))
     fte_counsellors = sum((value for _pk, value, f, _r in counted if f == Staff.Function.COUNSELLOR), Decimal(0))
@@ -449,37 +439,26 @@ def tenure_days(contracts, day: dt.date) -> int | None:
     for chain in by_employer.values():
         chain.sort(key=lambda c: (c[0], c[1] is None, c[1] or c[0]))
         for index, (start, end) in enumerate(chain):
-            if _covers(start, end, day):
+            if COVERS.holds(start, end, day):
                 days = (day - _run_start(chain, index)).days
                 best = days if best is None else max(best, days)
     return best
 
 
-class _Span(NamedTuple):
-    """An episode's dates, without the cost of a model instance; `is_supported_on` is the
-    model's own method (one definition)."""
-
-    admitted_on: dt.date
-    exit_date: dt.date | None
-
-    def is_supported_on(self, day: dt.date) -> bool:
-        return Episode.is_supported_on(self, day)
-
-
 def employment_entries(contracts, episodes, first: dt.date | None = None, last: dt.date | None = None) -> list[dt.date]:
     """Days s of one person's employment entries: supported on s (veille included), a contract
     starts on s, and none of the person's contracts covers s - 1 day (several contracts starting
-    the same day make one entry). `contracts` are ALL the person's (start, end); `episodes` are
-    Episode objects (their `is_supported_on` is the definition); only days in [first, last]."""
+    the same day make one entry). `contracts` are ALL the person's (start, end); `episodes` their
+    (admitted_on, exit_date); only days in [first, last]."""
     starts = sorted({start for start, _end in contracts})
     result = []
     for day in starts:
         if (first is not None and day < first) or (last is not None and day > last):
             continue
-        if not any(e.is_supported_on(day) for e in episodes):
+        if not any(SUPPORTED.holds(admitted_on, exit_date, day) for admitted_on, exit_date in episodes):
             continue
         before = day - dt.timedelta(days=1)
-        if any(_covers(start, end, before) for start, end in contracts):
+        if any(COVERS.holds(start, end, before) for start, end in contracts):
             continue
         result.append(day)
     return result
@@ -559,7 +538,7 @@ def _retention(ctx: Context) -> dict:
     candidates = {
         pid for pid, contracts in ctx.contracts_until_end.items() if any(first <= c[2] <= last for c in contracts)
     }
-    episodes: dict[int, list[Episode]] = defaultdict(list)
+    episodes: dict[int, list[tuple[dt.date, dt.date | None]]] = defaultdict(list)
     if candidates:
         for chunk in _chunks(sorted(candidates), 5000):
             for pid, admitted_on, exit_date in (
@@ -567,7 +546,7 @@ def _retention(ctx: Context) -> dict:
                 .order_by()
                 .values_list("person_id", "admitted_on", "exit_date")
             ):
-                episodes[pid].append(_Span(admitted_on, exit_date))
+                episodes[pid].append((admitted_on, exit_date))
     result = {}
     for n in RETENTION_MONTHS:
         cohort, retained = [], []
@@ -579,7 +558,7 @@ def _retention(ctx: Context) -> dict:
                 if not start <= mark <= end:
                     continue
                 cohort.append(pid)
-                if any(_covers(s, e, mark) for s, e in contracts):
+                if any(COVERS.holds(s, e, mark) for s, e in contracts):
                     retained.append(pid)
         ctx.note(f"employment.retention.{n}.cohort", cohort)
         ctx.note(f"employment.retention.{n}.retained", retained)

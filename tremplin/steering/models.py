@@ -8,6 +8,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tremplin.lib.dates import short_date
 from tremplin.lib.fields import DateField
 
 
@@ -42,7 +43,7 @@ class Transmission(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.start:%d/%m/%Y} – {self.end:%d/%m/%Y}"
+        return f"{short_date(self.start)} – {short_date(self.end)}"
 
     @property
     def scope_code(self) -> str:

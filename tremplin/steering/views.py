@@ -21,6 +21,7 @@ from tremplin.access import scope as access
 from tremplin.access.permissions import can, permission_required
 from tremplin.audit.log import record_read
 from tremplin.lib import spreadsheet
+from tremplin.lib.dates import short_date
 from tremplin.lib.downloads import no_store
 
 from . import exports, jobs, labels, services
@@ -208,7 +209,7 @@ def transmit(request):
     messages.success(
         request,
         _("Transmission of %(start)s – %(end)s recorded: these figures are now frozen.")
-        % {"start": f"{transmission.start:%d/%m/%Y}", "end": f"{transmission.end:%d/%m/%Y}"},
+        % {"start": short_date(transmission.start), "end": short_date(transmission.end)},
     )
     return redirect(f"{reverse('steering')}?{_query(form, start, end, scope)}")
 

@@ -16,8 +16,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from tremplin.access import scope as access
-from tremplin.lib.dates import today
-from tremplin.organisations.models import Staff
+from tremplin.lib.dates import short_date, today
+from tremplin.organisations.models import IN_POST, Staff
 from tremplin.pathways.caseload import active_counts, ceiling
 from tremplin.pathways.models import Pause
 from tremplin.pathways.states import supported_episodes
@@ -51,18 +51,12 @@ def consistency_warnings(user, scope: Scope, start, end, members: dict) -> list[
             Warning(
                 "without_interview",
                 person.full_name,
-                _("No interview between %(start)s and %(end)s.")
-                % {"start": f"{start:%d/%m/%Y}", "end": f"{end:%d/%m/%Y}"},
+                _("No interview between %(start)s and %(end)s.") % {"start": short_date(start), "end": short_date(end)},
                 reverse("person_detail", args=[person.pk]),
                 _("Open the file"),
             )
         )
-    counsellors = list(
-        scope.staff()
-        .filter(function=Staff.Function.COUNSELLOR, start__lte=end)
-        .filter(Q(end__isnull=True) | Q(end__gte=end))
-        .order_by("name")
-    )
+    counsellors = list(scope.staff().filter(IN_POST.q(end), function=Staff.Function.COUNSELLOR).order_by("name"))
     counts = active_counts([c.pk for c in counsellors], end)
     for counsellor in counsellors:
         active = counts.get(counsellor.pk, 0)
@@ -75,7 +69,7 @@ def consistency_warnings(user, scope: Scope, start, end, members: dict) -> list[
                     % {
                         "active": active,
                         "fte": counsellor.fte,
-                        "day": f"{end:%d/%m/%Y}",
+                        "day": short_date(end),
                         "ceiling": ceiling(counsellor).normalize(),
                     },
                     reverse("staff_edit", args=[counsellor.pk]),
@@ -94,7 +88,7 @@ def consistency_warnings(user, scope: Scope, start, end, members: dict) -> list[
             Warning(
                 "veille_overdue",
                 person.full_name,
-                _("Veille ended on %(end)s: record the resumption or extend it.") % {"end": f"{pause.end:%d/%m/%Y}"},
+                _("Veille ended on %(end)s: record the resumption or extend it.") % {"end": short_date(pause.end)},
                 reverse("person_detail", args=[person.pk]),
                 _("Open the file"),
             )

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from django import template
 from django.forms import CheckboxInput, CheckboxSelectMultiple, RadioSelect
-from django.utils.formats import number_format
-from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -49,18 +47,6 @@ def hours(minutes) -> str:
     if h:
         return f"{h} h"
     return f"{m} min"
-
-
-@register.filter
-def decimal_hours(minutes) -> str:
-    if minutes is None:
-        return "—"
-    return number_format(minutes / 60, decimal_pos=1)
-
-
-@register.filter
-def yesno_fr(value) -> str:
-    return _("yes") if value else _("no")
 
 
 @register.simple_tag(takes_context=True)

@@ -39,7 +39,7 @@ from tremplin.employment.models import Contract, Employer, Placement
 from tremplin.lib.dates import today
 from tremplin.lib.text import normalise
 from tremplin.organisations.models import Funding, Organisation, Platform, Staff, TimeAllocation, Training
-from tremplin.pathways.models import CounsellorAssignment, Episode, Pause, Prescription
+from tremplin.pathways.models import SUPPORTED, CounsellorAssignment, Episode, Pause, Prescription
 from tremplin.people.models import Person, Recognition
 
 from . import reader
@@ -1140,7 +1140,7 @@ class _Writer:
         if index < 0:
             return None
         admitted_on, exit_date, pk = episodes[index]
-        return pk if admitted_on <= day and (exit_date is None or day < exit_date) else None
+        return pk if SUPPORTED.holds(admitted_on, exit_date, day) else None
 
     def _sync_interventions(self, persons, old_ids, touched) -> None:
         existing = defaultdict(list)
