@@ -74,7 +74,8 @@ def access_log(request):
         entries = entries.filter(action=action)
     else:
         action = ""
-    who = (request.GET.get("who") or "").strip()[:100]
+    # A NUL character cannot be searched for (PostgreSQL refuses it in text): dropped.
+    who = (request.GET.get("who") or "").replace("\x00", "").strip()[:100]
     if who:
         entries = entries.filter(actor__icontains=who)
     only_refusals = request.GET.get("refusals") == "1"
