@@ -217,7 +217,7 @@ def outreach_add(request, pk):
 def exit_episode(request, pk):
     episode = _episode(request, pk)
     require(request.user, "episode.change")
-    form = ExitForm(request.POST or None, initial={"version": episode.version})
+    form = ExitForm(request.POST or None, initial={"version": episode.version}, programme=episode.programme_rules)
     if submitted(request, form, lambda data: services.exit_episode(request.user, episode, **data)):
         return _done(request, episode.person_id, _("Support closed."))
     last_contact = services.last_contact(episode, today()) if episode.is_open else None
