@@ -33,7 +33,7 @@ from tremplin.people.models import Person
 from . import due, measures, overview, services
 from .forms import AppointmentForm, InterventionForm, ReassignForm, log_form
 from .models import Appointment, CalendarFeed, Intervention
-from .templatetags.activity_tags import activity_context
+from .page import activity_context
 
 ORIGINS = ("caseload", "person")
 CASELOAD_PAGE = 50  # far above a caseload within the ceiling (20 per FTE plus veilles)

@@ -1,34 +1,35 @@
-"""The employment parts of the person's page, as inclusion tags (the person view stays untouched).
-
-`{% employment_overview person %}`: the employment status and the pathway timeline.
-`{% employment_details person %}`: contracts, placements, support agreements and workplace support.
-Both share one load of the data (5 queries), kept on the person object for the request.
-"""
+"""The employment section of the person's page (registered in `EmploymentConfig.ready`): the
+employment status and the pathway timeline near the top, the contracts, placements, support
+agreements and workplace support further down; one load for both places."""
 
 from __future__ import annotations
 
-from django import template
 from django.db.models import Q
 
 from tremplin.access.permissions import can
 from tremplin.activity.models import Intervention
-from tremplin.lib.dates import today
+from tremplin.activity.page import minutes_by_day
+from tremplin.pathways.page import episodes_of
 
-from .. import status, timeline
-from ..due import agreement_findings
-from ..models import Contract, Placement, SupportAgreement
-
-register = template.Library()
+from . import status, timeline
+from .due import agreement_findings
+from .models import Contract, Placement, SupportAgreement
 
 WORKPLACE_INTERVENTIONS_SHOWN = 10
 
 
-def employment_data(person) -> dict:
-    cached = getattr(person, "_employment_data", None)
-    if cached is not None:
-        return cached
-    day = today()
-    episodes = list(person.episodes.all())
+def _monthly_minutes(by_day: dict) -> dict[tuple[int, int], int]:
+    """Minutes of every intervention of the person per calendar month (the timeline's hours)."""
+    result: dict[tuple[int, int], int] = {}
+    for day, total in by_day.items():
+        key = (day.year, day.month)
+        result[key] = result.get(key, 0) + total
+    return result
+
+
+def employment_section(file) -> dict:
+    person, day = file.person, file.day
+    episodes = episodes_of(file)
     contracts = list(Contract.objects.filter(person=person).select_related("employer").order_by("-start", "-pk"))
     placements = list(Placement.objects.filter(person=person).select_related("employer").order_by("-start", "-pk"))
     agreements = list(
@@ -53,17 +54,17 @@ def employment_data(person) -> dict:
             : WORKPLACE_INTERVENTIONS_SHOWN + 1
         ]
     )
-    more = len(interventions) > WORKPLACE_INTERVENTIONS_SHOWN
-    interventions = interventions[:WORKPLACE_INTERVENTIONS_SHOWN]
     employment_status = status.status_from_contracts(contracts, day)
-    data = {
+    return {
+        "may_change": can(file.user, "employment.change"),
+        "may_generate": can(file.user, "agreement.generate"),
         "day": day,
         "contracts": contracts,
         "current_contracts": status.current_contracts(contracts, day),
         "placements": placements,
         "episode_rows": episode_rows,
-        "workplace_interventions": interventions,
-        "workplace_more": more,
+        "workplace_interventions": interventions[:WORKPLACE_INTERVENTIONS_SHOWN],
+        "workplace_more": len(interventions) > WORKPLACE_INTERVENTIONS_SHOWN,
         "employment_status": employment_status,
         "employment_status_label": status.LABELS[employment_status],
         "last_contract": next((c for c in contracts if c.start <= day), None),
@@ -72,30 +73,7 @@ def employment_data(person) -> dict:
             episodes=episodes,
             contracts=contracts,
             placements=placements,
-            minutes=timeline.monthly_minutes(person),
+            minutes=_monthly_minutes(minutes_by_day(file)),
             day=day,
         ),
     }
-    person._employment_data = data
-    return data
-
-
-def _context(context, person) -> dict:
-    user = context["request"].user
-    return {
-        "person": person,
-        "request": context["request"],
-        "may_change": can(user, "employment.change"),
-        "may_generate": can(user, "agreement.generate"),
-        **employment_data(person),
-    }
-
-
-@register.inclusion_tag("employment/_person_overview.html", takes_context=True)
-def employment_overview(context, person):
-    return _context(context, person)
-
-
-@register.inclusion_tag("employment/_person_employment.html", takes_context=True)
-def employment_details(context, person):
-    return _context(context, person)

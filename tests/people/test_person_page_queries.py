@@ -1,0 +1,87 @@
+"""The person's page loads its data in plain sight: a small, pinned number of SQL queries,
+the same whatever the number of interventions, contracts, veilles and episodes of the person."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.activity.conftest import supported
+from tests.conftest import client_for
+from tests.factories import (
+    ContractFactory,
+    EmployerFactory,
+    InterventionFactory,
+    OutreachFactory,
+    PauseFactory,
+    PlacementFactory,
+)
+from tremplin.activity.models import Appointment
+from tremplin.lib.dates import today
+from tremplin.people.models import Recognition
+
+# Before the page function: 31 queries for a person with one of each.
+MAX_QUERIES = 28
+
+
+def _enrich(person, counsellor, n):
+    """n interventions (some at the workplace), contracts, placements, veilles, attempts."""
+    day = today()
+    episode = person.episodes.get(exit_date__isnull=True)
+    employer = EmployerFactory(platform=person.organisation.platform)
+    for index in range(n):
+        start = day - dt.timedelta(days=400 - 30 * index)
+        contract = ContractFactory(
+            person=person, employer=employer, start=start, end=start + dt.timedelta(days=20), end_reason="term"
+        )
+        PlacementFactory(
+            person=person, employer=employer, start=start + dt.timedelta(days=21), end=start + dt.timedelta(days=25)
+        )
+        InterventionFactory(
+            person=person, episode=episode, date=day - dt.timedelta(days=index), minutes=30, staff=counsellor
+        )
+        InterventionFactory(
+            person=person,
+            episode=episode,
+            date=start + dt.timedelta(days=3),
+            minutes=45,
+            staff=counsellor,
+            employer=employer,
+            contract=contract,
+        )
+        OutreachFactory(episode=episode, date=day - dt.timedelta(days=200 + index))
+        Recognition.objects.create(person=person, kind="rqth", start=dt.date(2020, 1, 1 + index), end=None)
+        Appointment.objects.create(
+            person=person, staff=counsellor, starts_at=timezone.now() + dt.timedelta(days=1 + index), place="premises"
+        )
+    PauseFactory(episode=episode, start=day - dt.timedelta(days=150), end=day - dt.timedelta(days=120))
+
+
+def _count(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    import os
+
+    if os.environ.get("H_DUMP"):
+        for q in queries.captured_queries:
+            print(q["sql"][:230])
+    return len(queries.captured_queries), response
+
+
+def test_the_persons_page_does_a_small_pinned_number_of_queries_whatever_its_records(person, counsellor):
+    supported(person, counsellor)
+    client = client_for(counsellor)
+    url = reverse("person_detail", args=[person.pk])
+    client.get(url)  # the session and the second factor are read once for all
+    _enrich(person, counsellor, 1)
+    few, _ = _count(client, url)
+    _enrich(person, counsellor, 6)
+    many, response = _count(client, url)
+    assert few <= MAX_QUERIES, few
+    assert many == few, (few, many)
+    assert "Activité et intensité" in response.content.decode() or "intensit" in response.content.decode()
