@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -22,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tremplin.access import scope
-from tremplin.access.permissions import Role, can, permission_required, require, role_of
+from tremplin.access.permissions import NotAllowed, Role, can, permission_required, require, role_of
 from tremplin.lib.dates import today
 from tremplin.lib.errors import DomainError
 from tremplin.lib.forms import add_domain_error, submitted_edit
@@ -101,7 +100,7 @@ def _person_activity(request, person, *, form=None, status: str = ""):
 
 def intervention_add(request, pk):
     person = _person_with_episodes(request.user, pk)
-    require(request.user, "intervention.log")
+    require(request.user, "intervention.log", about=person)
     origin = _origin(request)
     if request.method == "POST":
         form = log_form(person, request.POST)
@@ -142,9 +141,9 @@ def _own_intervention(request, pk) -> Intervention:
         Intervention.objects.select_related("person__organisation__platform", "episode", "employer", "contract"),
         pk,
     )
-    require(request.user, "intervention.log")
+    require(request.user, "intervention.log", about=intervention)
     if intervention.created_by_id != request.user.pk:
-        raise PermissionDenied("intervention.not_author")
+        raise NotAllowed("intervention.not_author", person_id=intervention.person_id)
     return intervention
 
 
@@ -196,7 +195,7 @@ def intervention_delete(request, pk):
 
 def intervention_list(request, pk):
     person = scope.get_person(request.user, pk)
-    require(request.user, "intervention.view")
+    require(request.user, "intervention.view", about=person)
     interventions = Intervention.objects.filter(person=person).select_related("staff", "employer", "episode")
     page = Paginator(interventions.order_by("-date", "-id"), 50).get_page(request.GET.get("page"))
     return render(
@@ -454,7 +453,7 @@ def resolve_alerts(request, pk):
 
 def appointment_add(request, pk):
     person = _person_with_episodes(request.user, pk)
-    require(request.user, "appointment.plan")
+    require(request.user, "appointment.plan", about=person)
     form = AppointmentForm(request.POST or None, initial={"date": today() + dt.timedelta(days=1), "time": "09:30"})
     if request.method == "POST" and form.is_valid():
         try:
@@ -476,7 +475,7 @@ def _appointment(request, pk) -> Appointment:
     appointment = scope.get_for_person(
         request.user, Appointment.objects.select_related("person__organisation", "staff", "intervention"), pk
     )
-    require(request.user, "appointment.plan")
+    require(request.user, "appointment.plan", about=appointment)
     return appointment
 
 
@@ -497,7 +496,7 @@ def appointment_detail(request, pk):
 @require_POST
 def appointment_held(request, pk):
     appointment = _appointment(request, pk)
-    require(request.user, "intervention.log")
+    require(request.user, "intervention.log", about=appointment)
     try:
         intervention = services.appointment_held(request.user, appointment)
     except DomainError as error:

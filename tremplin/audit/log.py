@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.db import models
 
-from .middleware import client_ip, current_request
+from .context import client_ip, current_request
 from .models import AuditEntry
 
 

@@ -124,7 +124,7 @@ def person_create(request):
 
 def person_edit(request, pk):
     person = scope.get_person(request.user, pk)
-    require(request.user, "person.change")
+    require(request.user, "person.change", about=person)
     form = PersonForm(request.POST or None, instance=Person.objects.get(pk=person.pk))
     done, form = submitted_edit(
         request,
@@ -140,7 +140,7 @@ def person_edit(request, pk):
 
 def person_detail(request, pk):
     person = scope.get_person(request.user, pk)
-    require(request.user, "person.view")
+    require(request.user, "person.view", about=person)
     record(request.user, "person.viewed", person, person=person)  # the read, in the access list
     context = person_page(request, person, DaySnapshot([person.pk], today()))
     return render(request, "people/person_detail.html", context)
@@ -148,7 +148,7 @@ def person_detail(request, pk):
 
 def recognition_add(request, pk):
     person = scope.get_person(request.user, pk)
-    require(request.user, "person.change")
+    require(request.user, "person.change", about=person)
     form = RecognitionForm(request.POST or None)
     if submitted(request, form, lambda data: services.add_recognition(request.user, person, data)):
         messages.success(request, _("Recognition added."))
@@ -158,7 +158,7 @@ def recognition_add(request, pk):
 
 def recognition_edit(request, pk):
     recognition = scope.get_for_person(request.user, Recognition.objects.select_related("person"), pk)
-    require(request.user, "person.change")
+    require(request.user, "person.change", about=recognition)
     form = RecognitionForm(request.POST or None, instance=Recognition.objects.get(pk=recognition.pk))
     if submitted(request, form, lambda data: services.update_recognition(request.user, recognition, data)):
         messages.success(request, _("Recognition saved."))
@@ -173,7 +173,7 @@ def recognition_edit(request, pk):
 @require_POST
 def recognition_delete(request, pk):
     recognition = scope.get_for_person(request.user, Recognition.objects.select_related("person"), pk)
-    require(request.user, "person.change")
+    require(request.user, "person.change", about=recognition)
     person_id = recognition.person_id
     services.delete_recognition(request.user, recognition)
     messages.success(request, _("Recognition deleted."))
