@@ -24,8 +24,11 @@ from tremplin.activity.models import Appointment
 from tremplin.lib.dates import today
 from tremplin.people.models import Recognition
 
-# Before the page function: 31 queries for a person with one of each.
-MAX_QUERIES = 28
+# Before the page function (main at d97890b): 32 queries for this person, 7 of which are the
+# session (read, then saved: 3), the user, the second factor and the staff record. Now 27: the
+# person is read once, the intensity comes from the episodes already loaded, the interventions
+# are read twice (minutes per day; the latest ones and the latest at the workplace).
+MAX_QUERIES = 27
 
 
 def _enrich(person, counsellor, n):
@@ -65,11 +68,6 @@ def _count(client, url):
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
     assert response.status_code == 200
-    import os
-
-    if os.environ.get("H_DUMP"):
-        for q in queries.captured_queries:
-            print(q["sql"][:230])
     return len(queries.captured_queries), response
 
 
@@ -84,4 +82,7 @@ def test_the_persons_page_does_a_small_pinned_number_of_queries_whatever_its_rec
     many, response = _count(client, url)
     assert few <= MAX_QUERIES, few
     assert many == few, (few, many)
-    assert "Activité et intensité" in response.content.decode() or "intensit" in response.content.decode()
+    content = response.content.decode()
+    # Every section is there: activity, employment timeline, contracts and workplace support.
+    for section in ('id="person-activity"', 'id="pathway-chart-title"', 'id="contracts-title"', 'id="workplace-title"'):
+        assert section in content, section

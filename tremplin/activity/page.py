@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Sum
+from django.db.models import BooleanField, ExpressionWrapper, F, Q, Sum, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from tremplin.access.permissions import can
@@ -20,7 +21,9 @@ from . import chart, measures
 from .forms import log_form
 from .models import Appointment, Intervention
 
-RECENT = 10
+RECENT = 10  # the latest interventions of the activity section
+WORKPLACE_SHOWN = 10  # the latest at the workplace, in the employment section
+AT_WORKPLACE = Q(employer__isnull=False) | Q(contract__isnull=False)
 
 
 def minutes_by_day(file) -> dict[dt.date, int]:
@@ -31,6 +34,34 @@ def minutes_by_day(file) -> dict[dt.date, int]:
         return {row["date"]: row["total"] for row in rows}
 
     return file.once("activity.minutes_by_day", load)
+
+
+def latest_interventions(file) -> tuple[list[Intervention], list[Intervention]]:
+    """(the RECENT + 1 latest interventions, the WORKPLACE_SHOWN + 1 latest at the workplace, with
+    an employer or a contract), in one query: each row is numbered among all the person's
+    interventions and among those at the workplace or not, and kept when it is among the first of
+    either (one more than shown tells whether there are more)."""
+
+    def load():
+        order = [F("date").desc(), F("id").desc()]
+        at_workplace = ExpressionWrapper(AT_WORKPLACE, output_field=BooleanField())
+        rows = list(
+            Intervention.objects.filter(person=file.person)
+            .annotate(
+                at_workplace=at_workplace,
+                rank=Window(RowNumber(), order_by=order),
+                workplace_rank=Window(RowNumber(), partition_by=[at_workplace], order_by=order),
+            )
+            .filter(Q(rank__lte=RECENT + 1) | Q(at_workplace=True, workplace_rank__lte=WORKPLACE_SHOWN + 1))
+            .select_related("staff", "employer", "episode", "contract__employer")
+            .order_by("-date", "-id")
+        )
+        return (
+            [row for row in rows if row.rank <= RECENT + 1],
+            [row for row in rows if row.at_workplace and row.workplace_rank <= WORKPLACE_SHOWN + 1],
+        )
+
+    return file.once("activity.latest_interventions", load)
 
 
 def _intensity_records(file, first: dt.date, last: dt.date) -> PeriodRecords:
@@ -51,13 +82,14 @@ def activity_context(
     *,
     day: dt.date | None = None,
     months: list[dict] | None = None,
+    interventions: list[Intervention] | None = None,
     opened=None,
     form=None,
     status: str = "",
     focus: bool = False,
 ) -> dict:
     """What the activity section renders. The person's page passes what it has loaded (`months`,
-    `opened`); the section's own partial (after logging) loads them here."""
+    `interventions`, `opened`); the section's own partial (after logging) loads them here."""
     user = request.user
     day = day or today()
     if opened is None:
@@ -67,11 +99,12 @@ def activity_context(
         form = log_form(person, focus=focus)
     if months is None:
         months = measures.monthly_intensity(person, day)
-    interventions = list(
-        Intervention.objects.filter(person=person)
-        .select_related("staff", "employer", "episode")
-        .order_by("-date", "-id")[: RECENT + 1]
-    )
+    if interventions is None:
+        interventions = list(
+            Intervention.objects.filter(person=person)
+            .select_related("staff", "employer", "episode")
+            .order_by("-date", "-id")[: RECENT + 1]
+        )
     appointments = list(
         Appointment.objects.filter(person=person, cancelled=False, intervention__isnull=True)
         .select_related("staff")
@@ -108,4 +141,11 @@ def activity_section(file) -> dict:
     months = measures.monthly_intensity(
         file.person, day, records=_intensity_records(file, first, last), minutes_by_day=minutes_by_day(file)
     )
-    return activity_context(file.request, file.person, day=day, months=months, opened=open_episode(file))
+    return activity_context(
+        file.request,
+        file.person,
+        day=day,
+        months=months,
+        interventions=latest_interventions(file)[0],
+        opened=open_episode(file),
+    )

@@ -4,18 +4,13 @@ agreements and workplace support further down; one load for both places."""
 
 from __future__ import annotations
 
-from django.db.models import Q
-
 from tremplin.access.permissions import can
-from tremplin.activity.models import Intervention
-from tremplin.activity.page import minutes_by_day
+from tremplin.activity.page import WORKPLACE_SHOWN, latest_interventions, minutes_by_day
 from tremplin.pathways.page import episodes_of
 
 from . import status, timeline
 from .due import agreement_findings
 from .models import Contract, Placement, SupportAgreement
-
-WORKPLACE_INTERVENTIONS_SHOWN = 10
 
 
 def _monthly_minutes(by_day: dict) -> dict[tuple[int, int], int]:
@@ -48,12 +43,7 @@ def employment_section(file) -> dict:
                 "findings": agreement_findings(episode, versions, contracts, day),
             }
         )
-    workplace = Intervention.objects.filter(person=person).filter(Q(employer__isnull=False) | Q(contract__isnull=False))
-    interventions = list(
-        workplace.select_related("employer", "contract__employer", "staff").order_by("-date", "-pk")[
-            : WORKPLACE_INTERVENTIONS_SHOWN + 1
-        ]
-    )
+    interventions = latest_interventions(file)[1]
     employment_status = status.status_from_contracts(contracts, day)
     return {
         "may_change": can(file.user, "employment.change"),
@@ -63,8 +53,8 @@ def employment_section(file) -> dict:
         "current_contracts": status.current_contracts(contracts, day),
         "placements": placements,
         "episode_rows": episode_rows,
-        "workplace_interventions": interventions[:WORKPLACE_INTERVENTIONS_SHOWN],
-        "workplace_more": len(interventions) > WORKPLACE_INTERVENTIONS_SHOWN,
+        "workplace_interventions": interventions[:WORKPLACE_SHOWN],
+        "workplace_more": len(interventions) > WORKPLACE_SHOWN,
         "employment_status": employment_status,
         "employment_status_label": status.LABELS[employment_status],
         "last_contract": next((c for c in contracts if c.start <= day), None),
