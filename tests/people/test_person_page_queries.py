@@ -1,5 +1,6 @@
 """The person's page loads its data in plain sight: a small, pinned number of SQL queries,
-the same whatever the number of interventions, contracts, veilles and episodes of the person."""
+the same whatever the number of interventions, contracts, placements, veilles, outreach attempts,
+appointments, recognitions and episodes of the person."""
 
 from __future__ import annotations
 
@@ -15,10 +16,12 @@ from tests.conftest import client_for
 from tests.factories import (
     ContractFactory,
     EmployerFactory,
+    EpisodeFactory,
     InterventionFactory,
     OutreachFactory,
     PauseFactory,
     PlacementFactory,
+    PrescriptionFactory,
 )
 from tremplin.activity.models import Appointment
 from tremplin.lib.dates import today
@@ -79,6 +82,14 @@ def test_the_persons_page_does_a_small_pinned_number_of_queries_whatever_its_rec
     _enrich(person, counsellor, 1)
     few, _ = _count(client, url)
     _enrich(person, counsellor, 6)
+    earlier = EpisodeFactory(
+        prescription=PrescriptionFactory(person=person, code="PR9", date=dt.date(2020, 12, 1)),
+        admitted_on=dt.date(2021, 1, 4),
+        exit_date=dt.date(2022, 1, 3),
+        exit_reason="moved_out",
+        counsellor=counsellor,
+    )
+    PauseFactory(episode=earlier, start=dt.date(2021, 5, 1), end=dt.date(2021, 6, 1))
     many, response = _count(client, url)
     assert few <= MAX_QUERIES, few
     assert many == few, (few, many)
