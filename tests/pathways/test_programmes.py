@@ -217,3 +217,17 @@ def test_the_indicators_count_only_emploi_accompagne_episodes(lead, person, coun
     assert members["activity.supported"] == [person.pk]
     assert figures["activity"]["exits"]["total"] == 0
     assert set(figures["activity"]["exits"]["by_reason"]) == set(EA_REASONS)
+
+
+def test_the_bundle_exports_only_emploi_accompagne_episodes(lead, person, counsellor, second):
+    import io
+    import json
+
+    from tremplin.steering.bundle.exporter import export_bundle
+
+    supported(person, counsellor, D(2024, 2, 1))
+    _open_in(second, person, D(2024, 3, 1))
+    out = io.StringIO()
+    export_bundle(out, lead.platform)
+    persons = [p for p in json.loads(out.getvalue())["persons"] if p["code"] == person.code]
+    assert [e["admitted_on"] for e in persons[0]["episodes"]] == ["2024-02-01"]
