@@ -7,20 +7,14 @@ from django.urls import reverse
 from tremplin.organisations.models import Staff
 
 VALID = {
-    "name": "Nadia Costes",
-    "function": "counsellor",
-    "clinical_domain": "",
-    "fte": "0,8",
-    "start": "2026-01-05",
-    "end": "",
-    "rncp37779": "in_training",
+    "name": "Nadia Costes", "function": "counsellor", "clinical_domain": "", "fte": "0,8",
+    "start": "2026-01-05", "end": "", "rncp37779": "in_training",
 }
 
 
 def test_coordinator_adds_a_counsellor_with_an_account(as_coordinator, lead):
     response = as_coordinator.post(
-        reverse("staff_create"),
-        {**VALID, "organisation": lead.pk, "username": "nadia.costes", "password": "un mot de passe long"},
+        reverse("staff_create"), {**VALID, "organisation": lead.pk, "username": "nadia.costes", "password": "un mot de passe long"}
     )
     assert response.status_code == 302
     staff = Staff.objects.get(name="Nadia Costes")
@@ -30,14 +24,7 @@ def test_coordinator_adds_a_counsellor_with_an_account(as_coordinator, lead):
 def test_staff_form_refuses_bad_input_with_french_messages(as_coordinator, lead):
     response = as_coordinator.post(
         reverse("staff_create"),
-        {
-            **VALID,
-            "organisation": lead.pk,
-            "fte": "1,5",
-            "end": "2025-01-01",
-            "username": "nadia costes<b>",
-            "password": "court",
-        },
+        {**VALID, "organisation": lead.pk, "fte": "1,5", "end": "2025-01-01", "username": "nadia costes<b>", "password": "court"},
     )
     content = response.content.decode()
     assert response.status_code == 200

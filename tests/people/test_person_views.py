@@ -170,20 +170,11 @@ def test_person_status_on_the_list(as_counsellor, lead, counsellor):
 
 
 def test_person_list_filters_by_status(as_counsellor, lead, counsellor):
-    active = EpisodeFactory(
-        prescription=PrescriptionFactory(person=PersonFactory(organisation=lead, last_name="Actif")),
-        counsellor=counsellor,
-    )
-    veille = EpisodeFactory(
-        prescription=PrescriptionFactory(person=PersonFactory(organisation=lead, last_name="Pause")),
-        counsellor=counsellor,
-    )
+    active = EpisodeFactory(prescription=PrescriptionFactory(person=PersonFactory(organisation=lead, last_name="Actif")), counsellor=counsellor)
+    veille = EpisodeFactory(prescription=PrescriptionFactory(person=PersonFactory(organisation=lead, last_name="Pause")), counsellor=counsellor)
     PauseFactory(episode=veille, start=today() - dt.timedelta(days=3), end=today() + dt.timedelta(days=30))
     waiting = PrescriptionFactory(person=PersonFactory(organisation=lead, last_name="Attente"), date=today())
-    exited = EpisodeFactory(
-        prescription=PrescriptionFactory(person=PersonFactory(organisation=lead, last_name="Sorti")),
-        counsellor=counsellor,
-    )
+    exited = EpisodeFactory(prescription=PrescriptionFactory(person=PersonFactory(organisation=lead, last_name="Sorti")), counsellor=counsellor)
     services.exit_episode(counsellor.user, exited, exit_date=D(2024, 6, 1), reason="death", version=exited.version)
     expected = {
         "active": {"ACTIF"},
