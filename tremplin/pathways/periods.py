@@ -129,12 +129,14 @@ class PeriodRecords:
         return PeriodStates(start, end, supported, veille)
 
 
-def period_records(persons, start: dt.date, end: dt.date) -> PeriodRecords:
+def period_records(persons, start: dt.date, end: dt.date, programme: str | None = None) -> PeriodRecords:
     """Load episodes and pauses overlapping [start, end] for `persons` (a queryset or ids), in
-    two queries."""
+    two queries; only the episodes of `programme` (a code of `programmes.py`) when given."""
     episodes = Episode.objects.filter(person__in=persons, admitted_on__lte=end).filter(
         Q(exit_date__isnull=True) | Q(exit_date__gt=start)
     )
+    if programme is not None:
+        episodes = episodes.filter(programme=programme)
     episode_rows = list(episodes.values_list("id", "person_id", "admitted_on", "exit_date"))
     pause_rows = []
     if episode_rows:
@@ -146,9 +148,9 @@ def period_records(persons, start: dt.date, end: dt.date) -> PeriodRecords:
     return PeriodRecords(start, end, episode_rows, pause_rows)
 
 
-def period_states(persons, start: dt.date, end: dt.date) -> PeriodStates:
+def period_states(persons, start: dt.date, end: dt.date, programme: str | None = None) -> PeriodStates:
     """Load episodes and pauses overlapping [start, end] for `persons` (a queryset or ids)."""
-    return period_records(persons, start, end).states_for(start, end)
+    return period_records(persons, start, end, programme).states_for(start, end)
 
 
 def clip_all(intervals: list[Interval], within: list[Interval]) -> list[Interval]:
