@@ -191,3 +191,26 @@ def test_item10_any_other_page_about_one_person_logs_one_read_too(world, counsel
     before = _last_id()
     client.post(reverse("recognition_add", args=[person.pk]), {"kind": "rqth", "start": "2024-01-01"})
     assert not [e for e in _new_entries(before) if e.action == "person.viewed"]  # a change, not a page view
+
+
+def test_item10_the_scope_notes_the_person_in_the_audit_context_not_on_the_request(world, counsellor):
+    """The lookup that finds the person notes them in audit.context (a contextvar, for the
+    middleware's fallback read); outside a request nothing is noted and nothing breaks; the
+    request object carries no audit attribute."""
+    from django.test import RequestFactory
+
+    from tremplin.access import scope
+    from tremplin.audit import context
+
+    person = world["person"]
+    assert scope.get_person(counsellor.user, person.pk) == person
+    assert context.noted_person() is None  # no request being served
+    request = RequestFactory().get("/")
+    token = context.serving(request)
+    try:
+        scope.get_for_person(counsellor.user, person.prescriptions.all(), person.prescriptions.first().pk)
+        assert context.noted_person() == person.pk and not context.read_logged()
+    finally:
+        context.done(token)
+    assert context.noted_person() is None
+    assert not [name for name in vars(request) if name.startswith("_tremplin")]

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tremplin.organisations.models import Staff
 
-from .scope import external_of, staff_of
+from .scope import external_of, person_id_of, staff_of
 
 
 class Role(models.TextChoices):
@@ -135,9 +135,20 @@ def can(user, action: str) -> bool:
     return role is not None and role in TABLE[action]
 
 
-def require(user, action: str) -> None:
+class NotAllowed(PermissionDenied):
+    """403: the user's role may not do `action`. `person_id` names the person of the record the
+    view had looked up (`about`), for the audit of the refusal."""
+
+    def __init__(self, action: str, person_id=None):
+        super().__init__(action)
+        self.person_id = person_id
+
+
+def require(user, action: str, *, about=None) -> None:
+    """403 unless the user's role may do `action`; `about` is the person (or a record hanging off
+    a person) the view looked up, named in the audit entry of a refusal."""
     if not can(user, action):
-        raise PermissionDenied(action)
+        raise NotAllowed(action, person_id=person_id_of(about) if about is not None else None)
 
 
 def permission_required(action: str):

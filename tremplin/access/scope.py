@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.http import Http404
 
+from tremplin.audit import context
 from tremplin.lib.dates import today
 from tremplin.organisations.models import Organisation, Staff
 from tremplin.people.models import Person
@@ -79,14 +80,13 @@ def staff_for(user) -> QuerySet[Staff]:
     return Staff.objects.filter(organisation_id=staff.organisation_id)
 
 
-def _note_person(person_id, refused: bool) -> None:
-    """Remember on the current request which person a lookup was about, so that a refusal
-    (404 here, or a 403 later in the view) is logged against that person."""
-    from tremplin.audit.middleware import current_request
+class OutOfScope(Http404):
+    """404: the record is outside the user's scope (or does not exist). `person_id` names the
+    person the refused record is about, when there is one, for the audit of the refusal."""
 
-    request = current_request()
-    if request is not None and person_id is not None:
-        setattr(request, "_tremplin_refused_person_id" if refused else "_tremplin_person_id", person_id)
+    def __init__(self, person_id=None):
+        super().__init__()
+        self.person_id = person_id
 
 
 def get_person(user, pk) -> Person:
@@ -94,10 +94,11 @@ def get_person(user, pk) -> Person:
     try:
         person = persons_for(user).select_related("organisation__platform").get(pk=pk)
     except (Person.DoesNotExist, ValueError, TypeError) as error:
+        person_id = None
         if isinstance(error, Person.DoesNotExist):
-            _note_person(Person.objects.filter(pk=pk).values_list("pk", flat=True).first(), refused=True)
-        raise Http404 from error
-    _note_person(person.pk, refused=False)
+            person_id = Person.objects.filter(pk=pk).values_list("pk", flat=True).first()
+        raise OutOfScope(person_id) from error
+    context.note_person(person.pk)  # the page is about this person (audit.middleware._log_person_page)
     return person
 
 
@@ -108,12 +109,19 @@ def get_for_person(user, queryset, pk):
     try:
         record = queryset.filter(**{f"{person_path}__in": visible}).get(pk=pk)
     except (queryset.model.DoesNotExist, ValueError, TypeError) as error:
+        person_id = None
         if isinstance(error, queryset.model.DoesNotExist):
             person_id = queryset.model.objects.filter(pk=pk).values_list(f"{person_path}_id", flat=True).first()
-            _note_person(person_id, refused=True)
-        raise Http404 from error
-    _note_person(_person_id_of(record, person_path), refused=False)
+        raise OutOfScope(person_id) from error
+    context.note_person(_person_id_of(record, person_path))
     return record
+
+
+def person_id_of(record) -> int | None:
+    """The id of the person `record` (a person, or a record hanging off one) is about."""
+    if isinstance(record, Person):
+        return record.pk
+    return _person_id_of(record, _person_path(type(record)))
 
 
 def _person_id_of(record, person_path: str):

@@ -8,6 +8,14 @@ class ActivityConfig(AppConfig):
     verbose_name = _("Daily activity")
 
     def ready(self):
+        # The app's section of the person's page (people.page); imported here, when the
+        # models are ready.
+        from tremplin.people.page import register_section
+
+        from .page import activity_section
+
+        register_section("activity", activity_section)
+
         from tremplin.audit import display
 
         from . import due

@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tremplin.lib.dates import days_in_month, months_between
 from tremplin.pathways.models import OutreachAttempt
-from tremplin.pathways.periods import Interval, PeriodStates, period_states
+from tremplin.pathways.periods import Interval, PeriodRecords, PeriodStates, period_records, period_states
 from tremplin.people.models import Person
 
 from .models import Intervention, Place, With
@@ -251,28 +251,52 @@ def persons_without_interview(
     )
 
 
-def monthly_intensity(person, last_month: dt.date, count: int = 12) -> list[dict]:
-    """For the person's page: each of the `count` calendar months ending with `last_month`'s month,
-    with hours logged on active days, active months and level (same definition as the indicators)."""
+def intensity_window(last_month: dt.date, count: int = 12) -> tuple[dt.date, dt.date]:
+    """The first day of the first and the last day of the last of `count` calendar months ending
+    with `last_month`'s month."""
     first = dt.date(last_month.year, last_month.month, 1)
     for _step in range(count - 1):
         first = (first - dt.timedelta(days=1)).replace(day=1)
     last = dt.date(last_month.year, last_month.month, days_in_month(last_month.year, last_month.month))
-    states = period_states([person.pk], first, last)
+    return first, last
+
+
+def monthly_intensity(
+    person,
+    last_month: dt.date,
+    count: int = 12,
+    *,
+    records: PeriodRecords | None = None,
+    minutes_by_day: dict[dt.date, int] | None = None,
+) -> list[dict]:
+    """For the person's page: each of the `count` calendar months ending with `last_month`'s month,
+    with hours logged on active days, active months and level (same definition as the indicators).
+
+    `records` (the person's episodes and pauses over `intensity_window`) and `minutes_by_day`
+    (the person's minutes per day) are what the page has already loaded; without them, two and
+    one queries."""
+    first, last = intensity_window(last_month, count)
+    if records is None:
+        records = period_records([person.pk], first, last)
+    states = records.states_for(first, last)
     active = states.active.get(person.pk, [])
     starts = [a for a, _b in active]
+    if minutes_by_day is None:
+        rows = ((day, total) for _person_id, day, total in minutes_by_person_day([person.pk], first, last))
+    else:
+        rows = ((day, total) for day, total in minutes_by_day.items() if first <= day <= last)
     per_month: dict[tuple[int, int], int] = defaultdict(int)
-    for _person_id, day, total in minutes_by_person_day([person.pk], first, last):
+    for day, total in rows:
         if active and _on_active_day(starts, active, day):
             per_month[(day.year, day.month)] += total
-    rows = []
+    result = []
     for year, month in months_between(first, last):
         m_first = dt.date(year, month, 1)
         m_last = dt.date(year, month, days_in_month(year, month))
         months = active_months(active, m_first, m_last)
         minutes = per_month[(year, month)]
-        rows.append({"month": m_first, "minutes": minutes, "months": months, "level": classify(minutes, months)})
-    return rows
+        result.append({"month": m_first, "minutes": minutes, "months": months, "level": classify(minutes, months)})
+    return result
 
 
 def _selections(persons):

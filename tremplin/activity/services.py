@@ -33,9 +33,11 @@ from tremplin.audit.log import diff, record, snapshot
 from tremplin.lib.dates import add_months, short_date, today
 from tremplin.lib.errors import ConcurrentEditError, DomainError
 from tremplin.organisations.models import Staff
+from tremplin.pathways import programmes
 from tremplin.pathways import services as pathways_services
 from tremplin.pathways.caseload import active_counts, ceiling, would_exceed_ceiling
 from tremplin.pathways.models import Episode
+from tremplin.pathways.programmes import EMPLOI_ACCOMPAGNE, Programme
 from tremplin.pathways.states import current_assignments, supported_episodes
 from tremplin.people import privacy
 from tremplin.people.models import Person
@@ -116,12 +118,18 @@ def check_intervention_date(day: dt.date | None) -> dt.date:
     return day
 
 
-def episode_for(person: Person, day: dt.date) -> Episode:
-    """The open episode supporting the person on `day`, or a DomainError saying why there is none."""
-    episodes = list(Episode.objects.filter(person=person).prefetch_related("pauses").order_by("admitted_on"))
+def episode_for(person: Person, day: dt.date, programme: Programme = EMPLOI_ACCOMPAGNE) -> Episode:
+    """The episode of `programme` a record dated `day` belongs to, or a DomainError saying why
+    there is none. Whether anything may be recorded after an exit is the programme's rule
+    (`Programme.follow_up_months_after_exit`; none in emploi accompagné, §IV.E)."""
+    episodes = list(
+        Episode.objects.filter(person=person, programme=programme.code)
+        .prefetch_related("pauses")
+        .order_by("admitted_on")
+    )
     for episode in episodes:
         if episode.is_supported_on(day):
-            if not episode.is_open:
+            if not accepts_records(episode, day):
                 raise DomainError(
                     _("This support ended on %(date)s (exit): nothing more can be logged on it.")
                     % {"date": _d(episode.exit_date)},
@@ -129,6 +137,9 @@ def episode_for(person: Person, day: dt.date) -> Episode:
                     code="episode_closed",
                 )
             return episode
+    past = [e for e in episodes if e.admitted_on <= day]
+    if past and accepts_records(past[-1], day):
+        return past[-1]  # after the exit, in a programme with follow-up
     if not episodes:
         raise DomainError(
             _("The person has not been admitted: nothing can be logged before an admission."),
@@ -271,9 +282,18 @@ def _check_author(user, intervention: Intervention) -> None:
         )
 
 
+def accepts_records(episode: Episode, day: dt.date) -> bool:
+    """Whether a record dated `day` may still be added to or changed on `episode`: always while it
+    is open; after its exit only in a programme with follow-up, until the end of that follow-up."""
+    if episode.is_open:
+        return True
+    until = programmes.of(episode).follow_up_until(episode.exit_date)
+    return until is not None and day <= until
+
+
 def _check_episode_open(intervention: Intervention) -> None:
     episode = intervention.episode
-    if episode is not None and not episode.is_open:
+    if episode is not None and not accepts_records(episode, intervention.date):
         raise DomainError(
             _("This support ended on %(date)s (exit): its interventions can no longer change.")
             % {"date": _d(episode.exit_date)},

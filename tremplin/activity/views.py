@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -22,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tremplin.access import scope, submissions
-from tremplin.access.permissions import Role, can, permission_required, require, role_of
+from tremplin.access.permissions import NotAllowed, Role, can, permission_required, require, role_of
 from tremplin.audit.log import record_read
 from tremplin.lib.dates import short_date, today
 from tremplin.lib.downloads import no_store
@@ -36,7 +35,7 @@ from tremplin.people.models import Person
 from . import due, measures, overview, services
 from .forms import AppointmentForm, InterventionForm, ReassignForm, log_form
 from .models import Appointment, CalendarFeed, Intervention
-from .templatetags.activity_tags import activity_context
+from .page import activity_context
 
 ORIGINS = ("caseload", "person")
 CASELOAD_PAGE = 50  # far above a caseload within the ceiling (20 per FTE plus veilles)
@@ -104,7 +103,7 @@ def _person_activity(request, person, *, form=None, status: str = ""):
 
 def intervention_add(request, pk):
     person = _person_with_episodes(request.user, pk)
-    require(request.user, "intervention.log")
+    require(request.user, "intervention.log", about=person)
     origin = _origin(request)
     if request.method == "POST":
         form = log_form(person, request.POST, author=request.user)
@@ -151,9 +150,9 @@ def _own_intervention(request, pk) -> Intervention:
         Intervention.objects.select_related("person__organisation__platform", "episode", "employer", "contract"),
         pk,
     )
-    require(request.user, "intervention.log")
+    require(request.user, "intervention.log", about=intervention)
     if intervention.created_by_id != request.user.pk:
-        raise PermissionDenied("intervention.not_author")
+        raise NotAllowed("intervention.not_author", person_id=intervention.person_id)
     return intervention
 
 
@@ -205,7 +204,7 @@ def intervention_delete(request, pk):
 
 def intervention_list(request, pk):
     person = scope.get_person(request.user, pk)
-    require(request.user, "intervention.view")
+    require(request.user, "intervention.view", about=person)
     interventions = Intervention.objects.filter(person=person).select_related("staff", "employer", "episode")
     page = Paginator(interventions.order_by("-date", "-id"), 50).get_page(request.GET.get("page"))
     record_read(request.user, "interventions", person=person)
@@ -470,7 +469,7 @@ def resolve_alerts(request, pk):
 
 def appointment_add(request, pk):
     person = _person_with_episodes(request.user, pk)
-    require(request.user, "appointment.plan")
+    require(request.user, "appointment.plan", about=person)
     form = AppointmentForm(request.POST or None, initial={"date": today() + dt.timedelta(days=1), "time": "09:30"})
     if request.method == "POST" and form.is_valid():
         try:
@@ -492,7 +491,7 @@ def _appointment(request, pk) -> Appointment:
     appointment = scope.get_for_person(
         request.user, Appointment.objects.select_related("person__organisation", "staff", "intervention"), pk
     )
-    require(request.user, "appointment.plan")
+    require(request.user, "appointment.plan", about=appointment)
     return appointment
 
 
@@ -514,7 +513,7 @@ def appointment_detail(request, pk):
 @require_POST
 def appointment_held(request, pk):
     appointment = _appointment(request, pk)
-    require(request.user, "intervention.log")
+    require(request.user, "intervention.log", about=appointment)
     try:
         intervention = services.appointment_held(request.user, appointment)
     except DomainError as error:

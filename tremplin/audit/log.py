@@ -7,8 +7,9 @@ from decimal import Decimal
 
 from django.db import models
 
+from . import context
+from .context import client_ip, current_request
 from .display import READ_ACTIONS
-from .middleware import client_ip, current_request
 from .models import AuditEntry
 
 
@@ -76,8 +77,8 @@ def record(
         ip=client_ip(request),
     )
     entry.save()
-    if request is not None and action in READ_ACTIONS:
-        request._tremplin_read_logged = True  # the page logged its read (see middleware._log_person_page)
+    if action in READ_ACTIONS:
+        context.note_read_logged()  # the page logged its read (see middleware._log_person_page)
     return entry
 
 

@@ -31,7 +31,7 @@ def _rows(entries):
 
 def person_accesses(request, pk):
     person = scope.get_person(request.user, pk)
-    require(request.user, "audit.person")
+    require(request.user, "audit.person", about=person)
     record(request.user, "audit.person_viewed", person, person=person)
     page = Paginator(_accesses(person), 100).get_page(request.GET.get("page"))
     return render(
@@ -44,7 +44,7 @@ def person_accesses(request, pk):
 @no_store
 def person_accesses_csv(request, pk):
     person = scope.get_person(request.user, pk)
-    require(request.user, "audit.person")
+    require(request.user, "audit.person", about=person)
     record(request.user, "audit.person_exported", person, person=person, detail={"format": "csv"})
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="acces-{person.code}.csv"'

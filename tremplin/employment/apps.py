@@ -8,6 +8,14 @@ class EmploymentConfig(AppConfig):
     verbose_name = _("Employers and jobs")
 
     def ready(self):
+        # The app's section of the person's page (people.page); imported here, when the
+        # models are ready.
+        from tremplin.people.page import register_section
+
+        from .page import employment_section
+
+        register_section("employment", employment_section)
+
         from tremplin.activity.due import register
         from tremplin.audit import display
 

@@ -246,7 +246,7 @@ def _initial_employer(request, employers):
 
 def contract_add(request, pk):
     person = scope.get_person(request.user, pk)
-    require(request.user, "employment.change")
+    require(request.user, "employment.change", about=person)
     employers = scope.employers_for(request.user)
     initial = {"employer": _initial_employer(request, employers)}
     form = ContractForm(request.POST or None, employers=employers, initial=initial)
@@ -261,7 +261,7 @@ def contract_add(request, pk):
 
 def contract_edit(request, pk):
     contract = scope.get_for_person(request.user, Contract.objects.select_related("person", "employer"), pk)
-    require(request.user, "employment.change")
+    require(request.user, "employment.change", about=contract)
     employers = scope.employers_for(request.user)
     form = ContractForm(request.POST or None, instance=Contract.objects.get(pk=contract.pk), employers=employers)
     done, form = submitted_edit(
@@ -281,7 +281,7 @@ def contract_edit(request, pk):
 
 def contract_end(request, pk):
     contract = scope.get_for_person(request.user, Contract.objects.select_related("person", "employer"), pk)
-    require(request.user, "employment.change")
+    require(request.user, "employment.change", about=contract)
     form = EndContractForm(request.POST or None, initial={"version": contract.version, "end": contract.planned_end})
     if submitted(
         request,
@@ -306,7 +306,7 @@ def contract_end(request, pk):
 
 def contract_delete(request, pk):
     contract = scope.get_for_person(request.user, Contract.objects.select_related("person", "employer"), pk)
-    require(request.user, "employment.change")
+    require(request.user, "employment.change", about=contract)
     if request.method == "POST":
         services.delete_contract(request.user, contract)
         return _done(request, _person_url(contract.person_id) + "#employment-title", _("Contract deleted."))
@@ -330,7 +330,7 @@ def contract_delete(request, pk):
 
 def placement_add(request, pk):
     person = scope.get_person(request.user, pk)
-    require(request.user, "employment.change")
+    require(request.user, "employment.change", about=person)
     employers = scope.employers_for(request.user)
     form = PlacementForm(
         request.POST or None, employers=employers, initial={"employer": _initial_employer(request, employers)}
@@ -346,7 +346,7 @@ def placement_add(request, pk):
 
 def placement_edit(request, pk):
     placement = scope.get_for_person(request.user, Placement.objects.select_related("person"), pk)
-    require(request.user, "employment.change")
+    require(request.user, "employment.change", about=placement)
     employers = scope.employers_for(request.user)
     form = PlacementForm(request.POST or None, instance=Placement.objects.get(pk=placement.pk), employers=employers)
     done, form = submitted_edit(
@@ -366,7 +366,7 @@ def placement_edit(request, pk):
 
 def placement_delete(request, pk):
     placement = scope.get_for_person(request.user, Placement.objects.select_related("person", "employer"), pk)
-    require(request.user, "employment.change")
+    require(request.user, "employment.change", about=placement)
     if request.method == "POST":
         services.delete_placement(request.user, placement)
         return _done(request, _person_url(placement.person_id) + "#employment-title", _("Placement deleted."))
@@ -390,7 +390,7 @@ def agreement_create(request, pk):
     episode = scope.get_for_person(
         request.user, Episode.objects.select_related("person__organisation__platform", "prescription"), pk
     )
-    require(request.user, "agreement.generate")
+    require(request.user, "agreement.generate", about=episode)
     person = episode.person
     if not episode.is_open:
         raise Http404
@@ -458,7 +458,7 @@ def _get_agreement(request, pk) -> SupportAgreement:
 
 def agreement_sign(request, pk):
     agreement = _get_agreement(request, pk)
-    require(request.user, "agreement.generate")
+    require(request.user, "agreement.generate", about=agreement)
     person = agreement.episode.person
     form = SignatureForm(request.POST or None, instance=SupportAgreement.objects.select_related("employer").get(pk=pk))
     done, form = submitted_edit(
@@ -475,7 +475,7 @@ def agreement_sign(request, pk):
 @no_store
 def agreement_pdf(request, pk):
     agreement = _get_agreement(request, pk)
-    require(request.user, "agreement.generate")
+    require(request.user, "agreement.generate", about=agreement)
     from .pdf import agreement_filename, render_agreement_pdf
 
     data = render_agreement_pdf(agreement)

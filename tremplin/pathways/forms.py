@@ -8,7 +8,8 @@ from tremplin.lib.dates import today
 from tremplin.lib.forms import DateField, DateInput, ServiceModelForm, VersionedForm, VersionField
 from tremplin.organisations.models import Staff
 
-from .models import Episode, ExitReason, OutreachAttempt, Pause, Prescription
+from . import programmes
+from .models import Episode, OutreachAttempt, Pause, Prescription
 
 
 class PrescriptionForm(VersionedForm, ServiceModelForm):
@@ -176,7 +177,7 @@ class ExitForm(forms.Form):
         initial=today,
         help_text=_("The first day the person is no longer supported."),
     )
-    reason = forms.ChoiceField(label=_("Reason"), choices=ExitReason.choices, widget=forms.RadioSelect)
+    reason = forms.ChoiceField(label=_("Reason"), choices=(), widget=forms.RadioSelect)
     low_intensity_offered = forms.BooleanField(
         label=_("The person was told that low-intensity support remains possible and can be resumed at any time"),
         required=False,
@@ -195,3 +196,8 @@ class ExitForm(forms.Form):
         help_text=_("Required for disengagement: what was tried, possible causes of the silence."),
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, programme: programmes.Programme = programmes.EMPLOI_ACCOMPAGNE, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The reasons the episode's programme accepts (emploi accompagné: the five of §IV.E).
+        self.fields["reason"].choices = list(programme.exit_reasons)

@@ -17,6 +17,9 @@ from tremplin.lib.dated import DatedState
 from tremplin.lib.dates import short_date, today
 from tremplin.lib.fields import DateField
 
+from . import programmes
+from .programmes import ExitReason
+
 # The states of INDICATORS.md, one definition each (tremplin/lib/dated.py): supported on D when
 # admitted_on <= D < exit_date; in veille on D when a veille of the supporting episode has
 # start <= D <= end. `pathways.states` and `pathways.periods` build their querysets and intervals
@@ -25,11 +28,6 @@ SUPPORTED = DatedState("admitted_on", "exit_date", end_included=False)
 IN_VEILLE = DatedState("start", "end", end_included=True)
 ASSIGNED = DatedState("start", "end", end_included=True)  # a counsellor assignment current on D
 
-
-class Programme(models.TextChoices):
-    """The programme an episode belongs to. Pre-orientation cohorts will come next."""
-
-    EMPLOI_ACCOMPAGNE = "emploi_accompagne", _("supported employment (emploi accompagné)")
 
 
 class Prescription(models.Model):
@@ -131,17 +129,11 @@ class EntryStatus(models.TextChoices):
     OTHER = "other", _("other")
 
 
-class ExitReason(models.TextChoices):
-    # The only reasons the national specification accepts (§IV.E). There is no other.
-    PERSON_REQUEST = "person_request", _("at the person's request")
-    MOVED_OUT = "moved_out", _("move outside the platform's territory")
-    RECOGNITION_NOT_RENEWED = "recognition_not_renewed", _("CDAPH notification or RQTH not renewed")
-    DISENGAGEMENT = "disengagement", _("manifest and lasting disengagement")
-    DEATH = "death", _("death")
-
-
 class Episode(models.Model):
-    """One continuous period of support of a person, from admission to exit."""
+    """One continuous period of support of a person in a programme, from admission to exit.
+
+    The programme's rules (exit reasons, recording after exit...) are its declaration in
+    `programmes.py`; `programmes.of(episode)` gives it."""
 
     EntryStatus = EntryStatus
     ExitReason = ExitReason
@@ -151,14 +143,14 @@ class Episode(models.Model):
         Prescription, on_delete=models.PROTECT, related_name="episodes", null=True, blank=True
     )
     programme = models.CharField(
-        _("programme"), max_length=30, choices=Programme.choices, default=Programme.EMPLOI_ACCOMPAGNE
+        _("programme"), max_length=30, choices=programmes.choices, default=programmes.EMPLOI_ACCOMPAGNE.code
     )
     admitted_on = DateField(_("admission date"))
     entry_status = models.CharField(_("status at entry"), max_length=20, choices=EntryStatus.choices, blank=True)
     months_without_work = models.PositiveIntegerField(_("months without work before entry"), null=True, blank=True)
     years_worked = models.DecimalField(_("years worked in all"), max_digits=5, decimal_places=2, null=True, blank=True)
     exit_date = DateField(_("exit date"), null=True, blank=True)
-    exit_reason = models.CharField(_("exit reason"), max_length=30, choices=ExitReason.choices, blank=True)
+    exit_reason = models.CharField(_("exit reason"), max_length=30, choices=programmes.exit_reason_choices, blank=True)
     exit_note = models.TextField(_("exit: analysis and consultation of the person"), blank=True)
     exit_low_intensity_offered = models.BooleanField(
         _("the person was told that low-intensity support remains possible"), default=False
@@ -173,8 +165,7 @@ class Episode(models.Model):
         ordering = ["-admitted_on"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(exit_date__isnull=True, exit_reason="")
-                | Q(exit_date__isnull=False, exit_reason__in=ExitReason.values),
+                condition=programmes.accepted_exit_reason_condition(),
                 name="exit_reason_is_an_accepted_reason",
             ),
             models.CheckConstraint(
@@ -182,7 +173,9 @@ class Episode(models.Model):
                 name="exit_after_admission",
             ),
             models.UniqueConstraint(
-                fields=["person"], condition=Q(exit_date__isnull=True), name="one_open_episode_per_person"
+                fields=["person", "programme"],
+                condition=Q(exit_date__isnull=True),
+                name="one_open_episode_per_programme",
             ),
             models.UniqueConstraint(
                 fields=["prescription"], condition=Q(prescription__isnull=False), name="one_episode_per_prescription"
@@ -202,6 +195,10 @@ class Episode(models.Model):
     @property
     def is_open(self) -> bool:
         return self.exit_date is None
+
+    @property
+    def programme_rules(self) -> programmes.Programme:
+        return programmes.of(self)
 
     def is_supported_on(self, day: dt.date) -> bool:
         return SUPPORTED.holds(self.admitted_on, self.exit_date, day)

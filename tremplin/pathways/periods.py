@@ -129,10 +129,12 @@ class PeriodRecords:
         return PeriodStates(start, end, supported, veille)
 
 
-def period_records(persons, start: dt.date, end: dt.date) -> PeriodRecords:
+def period_records(persons, start: dt.date, end: dt.date, programme: str | None = None) -> PeriodRecords:
     """Load episodes and pauses overlapping [start, end] for `persons` (a queryset or ids), in
-    two queries."""
+    two queries; only the episodes of `programme` (a code of `programmes.py`) when given."""
     episodes = Episode.objects.filter(SUPPORTED.overlaps_q(start, end), person__in=persons)
+    if programme is not None:
+        episodes = episodes.filter(programme=programme)
     episode_rows = list(episodes.values_list("id", "person_id", "admitted_on", "exit_date"))
     pause_rows = []
     if episode_rows:
@@ -144,6 +146,6 @@ def period_records(persons, start: dt.date, end: dt.date) -> PeriodRecords:
     return PeriodRecords(start, end, episode_rows, pause_rows)
 
 
-def period_states(persons, start: dt.date, end: dt.date) -> PeriodStates:
+def period_states(persons, start: dt.date, end: dt.date, programme: str | None = None) -> PeriodStates:
     """Load episodes and pauses overlapping [start, end] for `persons` (a queryset or ids)."""
-    return period_records(persons, start, end).states_for(start, end)
+    return period_records(persons, start, end, programme).states_for(start, end)

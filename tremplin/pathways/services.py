@@ -26,18 +26,18 @@ from tremplin.lib.text import normalise
 from tremplin.organisations.models import Organisation, Staff
 from tremplin.people.models import Person, Recognition
 
-from . import rules
+from . import programmes, rules
 from .caseload import would_exceed_ceiling
 from .models import (
     SUPPORTED,
     CounsellorAssignment,
     Episode,
-    ExitReason,
     OutreachAttempt,
     Pause,
     PauseExtension,
     Prescription,
 )
+from .programmes import EMPLOI_ACCOMPAGNE, ExitReason
 
 _d = short_date
 _check_not_future = check_not_future
@@ -325,6 +325,19 @@ def _check_ceiling(staff: Staff, day: dt.date, justification: str) -> None:
         )
 
 
+def _check_no_episode_overlap(person: Person, programme: programmes.Programme, admitted_on: dt.date) -> None:
+    """One open episode per programme, episodes of a programme never overlap: a readmission
+    starts at the earliest on the day of the previous exit (the first day out of support)."""
+    for other in person.episodes.filter(programme=programme.code):
+        if SUPPORTED.overlaps(other.admitted_on, other.exit_date, admitted_on):
+            raise DomainError(
+                _("The person is already supported on that date (admitted on %(date)s): episodes cannot overlap.")
+                % {"date": short_date(other.admitted_on)},
+                field="admitted_on",
+                code="episodes_overlap",
+            )
+
+
 @transaction.atomic
 def admit(
     user,
@@ -365,19 +378,16 @@ def admit(
             field="admitted_on",
             code="no_valid_recognition",
         )
-    for other in person.episodes.all():
-        if SUPPORTED.overlaps(other.admitted_on, other.exit_date, admitted_on):
-            raise DomainError(
-                _("The person is already supported on that date (admitted on %(date)s): episodes cannot overlap.")
-                % {"date": _d(other.admitted_on)},
-                field="admitted_on",
-                code="episodes_overlap",
-            )
+    # A prescription leads to an emploi accompagné admission; the person may be in another
+    # programme at the same time, never twice in this one.
+    programme = EMPLOI_ACCOMPAGNE
+    _check_no_episode_overlap(person, programme, admitted_on)
     _check_counsellor(counsellor, person, admitted_on)
     _check_ceiling(counsellor, admitted_on, over_ceiling_justification)
     episode = Episode.objects.create(
         person=person,
         prescription=prescription,
+        programme=programme.code,
         admitted_on=admitted_on,
         entry_status=entry_status or "",
         months_without_work=months_without_work,
@@ -730,6 +740,48 @@ def disengagement_check(episode: Episode, exit_date: dt.date) -> tuple[bool, dt.
     return allowed, contact, attempts
 
 
+@EMPLOI_ACCOMPAGNE.exit_check(ExitReason.PERSON_REQUEST)
+def _low_intensity_offered(episode: Episode, *, low_intensity_offered: bool, **_exit) -> None:
+    """§IV.E: an exit at the person's request only once they were told that low-intensity
+    support remains possible."""
+    if not low_intensity_offered:
+        raise DomainError(
+            _(
+                "Before an exit at the person's request, confirm they were told that low-intensity support remains possible."
+            ),
+            field="low_intensity_offered",
+            code="low_intensity_not_offered",
+        )
+
+
+@EMPLOI_ACCOMPAGNE.exit_check(ExitReason.DISENGAGEMENT)
+def _disengagement_established(episode: Episode, *, exit_date: dt.date, note: str, **_exit) -> None:
+    """§IV.E: six months without contact, three attempts through two channels since, and the
+    procedure documented."""
+    allowed, contact, attempts = disengagement_check(episode, exit_date)
+    if not allowed:
+        raise DomainError(
+            _(
+                "An exit for disengagement needs at least 6 months without contact (last contact: %(date)s, "
+                "so not before %(earliest)s) and at least 3 outreach attempts through at least 2 different "
+                "channels since then (%(count)s recorded)."
+            )
+            % {
+                "date": _d(contact),
+                "earliest": _d(add_months(contact, rules.DISENGAGEMENT_SILENCE_MONTHS)),
+                "count": len(attempts),
+            },
+            field="reason",
+            code="disengagement_refused",
+        )
+    if not note.strip():
+        raise DomainError(
+            _("Document the procedure: what was tried and the possible causes of the silence."),
+            field="note",
+            code="disengagement_undocumented",
+        )
+
+
 @transaction.atomic
 def exit_episode(
     user,
@@ -748,16 +800,9 @@ def exit_episode(
         raise concurrent_edit_error()
     if not episode.is_open:
         raise DomainError(_("This support has already ended."), code="episode_closed")
-    if reason not in ExitReason.values:
-        raise DomainError(
-            _(
-                "This reason is not accepted by the national specification. The only accepted reasons are: the "
-                "person's request, a move outside the territory, non-renewal of the CDAPH notification or RQTH, "
-                "disengagement and death."
-            ),
-            field="reason",
-            code="exit_reason_refused",
-        )
+    programme = programmes.of(episode)
+    if not programme.accepts_exit_reason(reason):
+        raise DomainError(str(programme.exit_reason_refused), field="reason", code="exit_reason_refused")
     if exit_date <= episode.admitted_on:
         raise DomainError(
             _("The exit must be after the admission (%(date)s).") % {"date": _d(episode.admitted_on)},
@@ -765,37 +810,8 @@ def exit_episode(
             code="exit_before_admission",
         )
     _check_not_future(exit_date, "exit_date")
-    if reason == ExitReason.PERSON_REQUEST and not low_intensity_offered:
-        raise DomainError(
-            _(
-                "Before an exit at the person's request, confirm they were told that low-intensity support remains possible."
-            ),
-            field="low_intensity_offered",
-            code="low_intensity_not_offered",
-        )
-    if reason == ExitReason.DISENGAGEMENT:
-        allowed, contact, attempts = disengagement_check(episode, exit_date)
-        if not allowed:
-            raise DomainError(
-                _(
-                    "An exit for disengagement needs at least 6 months without contact (last contact: %(date)s, "
-                    "so not before %(earliest)s) and at least 3 outreach attempts through at least 2 different "
-                    "channels since then (%(count)s recorded)."
-                )
-                % {
-                    "date": _d(contact),
-                    "earliest": _d(add_months(contact, rules.DISENGAGEMENT_SILENCE_MONTHS)),
-                    "count": len(attempts),
-                },
-                field="reason",
-                code="disengagement_refused",
-            )
-        if not note.strip():
-            raise DomainError(
-                _("Document the procedure: what was tried and the possible causes of the silence."),
-                field="note",
-                code="disengagement_undocumented",
-            )
+    for check in programme.exit_checks(reason):
+        check(episode, exit_date=exit_date, note=note, low_intensity_offered=low_intensity_offered)
     for pause in episode.pauses.all():
         if pause.start >= exit_date:
             raise DomainError(

@@ -43,7 +43,7 @@ def _done(request, person_id, message):
 
 def prescription_add(request, pk):
     person = scope.get_person(request.user, pk)
-    require(request.user, "prescription.change")
+    require(request.user, "prescription.change", about=person)
     form = PrescriptionForm(request.POST or None, initial={"date": today()})
     if submitted(request, form, lambda data: services.record_prescription(request.user, person, data)):
         return _done(request, person.pk, _("Prescription recorded."))
@@ -52,7 +52,7 @@ def prescription_add(request, pk):
 
 def prescription_edit(request, pk):
     prescription = scope.get_for_person(request.user, Prescription.objects.select_related("person"), pk)
-    require(request.user, "prescription.change")
+    require(request.user, "prescription.change", about=prescription)
     form = PrescriptionForm(request.POST or None, instance=Prescription.objects.get(pk=prescription.pk))
     done, form = submitted_edit(
         request,
@@ -71,7 +71,7 @@ def prescription_edit(request, pk):
 
 def prescription_withdraw(request, pk):
     prescription = scope.get_for_person(request.user, Prescription.objects.select_related("person"), pk)
-    require(request.user, "prescription.change")
+    require(request.user, "prescription.change", about=prescription)
     form = WithdrawPrescriptionForm(request.POST or None)
     if submitted(request, form, lambda data: services.withdraw_prescription(request.user, prescription, **data)):
         return _done(request, prescription.person_id, _("Prescription withdrawn."))
@@ -90,7 +90,7 @@ def prescription_withdraw(request, pk):
 def admit(request, pk):
     prescription = scope.get_for_person(request.user, Prescription.objects.select_related("person__organisation"), pk)
     person = prescription.person
-    require(request.user, "episode.admit")
+    require(request.user, "episode.admit", about=prescription)
     form = AdmissionForm(request.POST or None, organisation=person.organisation)
     if submitted(request, form, lambda data: services.admit(request.user, prescription, **data)):
         return _done(request, person.pk, _("%(name)s is admitted.") % {"name": person.full_name})
@@ -125,7 +125,7 @@ def _episode(request, pk) -> Episode:
 
 def entry_situation_edit(request, pk):
     episode = _episode(request, pk)
-    require(request.user, "episode.change")
+    require(request.user, "episode.change", about=episode)
     form = EntrySituationForm(request.POST or None, instance=Episode.objects.get(pk=episode.pk))
     if submitted(
         request, form, lambda data: services.update_entry_situation(request.user, episode, data, data["version"])
@@ -140,7 +140,7 @@ def entry_situation_edit(request, pk):
 
 def change_counsellor(request, pk):
     episode = _episode(request, pk)
-    require(request.user, "episode.assign")
+    require(request.user, "episode.assign", about=episode)
     form = ChangeCounsellorForm(request.POST or None, organisation=episode.person.organisation)
     if submitted(request, form, lambda data: services.change_counsellor(request.user, episode, **data)):
         return _done(request, episode.person_id, _("Counsellor changed."))
@@ -153,7 +153,7 @@ def change_counsellor(request, pk):
 
 def veille_start(request, pk):
     episode = _episode(request, pk)
-    require(request.user, "episode.change")
+    require(request.user, "episode.change", about=episode)
     form = VeilleForm(request.POST or None, initial={"start": today()})
     if submitted(request, form, lambda data: services.start_veille(request.user, episode, **data)):
         return _done(request, episode.person_id, _("Veille started."))
@@ -166,7 +166,7 @@ def _pause(request, pk) -> Pause:
 
 def veille_end(request, pk):
     pause = _pause(request, pk)
-    require(request.user, "episode.change")
+    require(request.user, "episode.change", about=pause)
     form = EndVeilleForm(request.POST or None)
     if submitted(
         request, form, lambda data: services.end_veille_early(request.user, pause, resume_on=data["resume_on"])
@@ -186,7 +186,7 @@ def veille_end(request, pk):
 
 def veille_extend(request, pk):
     pause = _pause(request, pk)
-    require(request.user, "episode.change")
+    require(request.user, "episode.change", about=pause)
     form = ExtendVeilleForm(request.POST or None)
     if submitted(request, form, lambda data: services.extend_veille(request.user, pause, **data)):
         return _done(request, pause.episode.person_id, _("Veille extended."))
@@ -200,7 +200,7 @@ def veille_extend(request, pk):
 @require_POST
 def veille_resume(request, pk):
     pause = _pause(request, pk)
-    require(request.user, "episode.change")
+    require(request.user, "episode.change", about=pause)
     try:
         services.record_resumption(request.user, pause)
     except DomainError as error:
@@ -211,7 +211,7 @@ def veille_resume(request, pk):
 
 def outreach_add(request, pk):
     episode = _episode(request, pk)
-    require(request.user, "episode.change")
+    require(request.user, "episode.change", about=episode)
     form = OutreachForm(request.POST or None)
     if submitted(request, form, lambda data: services.record_outreach(request.user, episode, **data)):
         return _done(request, episode.person_id, _("Outreach attempt recorded."))
@@ -224,8 +224,8 @@ def outreach_add(request, pk):
 
 def exit_episode(request, pk):
     episode = _episode(request, pk)
-    require(request.user, "episode.change")
-    form = ExitForm(request.POST or None, initial={"version": episode.version})
+    require(request.user, "episode.change", about=episode)
+    form = ExitForm(request.POST or None, initial={"version": episode.version}, programme=episode.programme_rules)
     if submitted(request, form, lambda data: services.exit_episode(request.user, episode, **data)):
         return _done(request, episode.person_id, _("Support closed."))
     last_contact = services.last_contact(episode, today()) if episode.is_open else None

@@ -23,11 +23,11 @@ from .privacy_forms import ConsentForm, DateForm, InformationForm, NoteForm, Obj
 
 def person_notes(request, pk):
     person = scope.get_person(request.user, pk)
-    require(request.user, "note.view")
+    require(request.user, "note.view", about=person)
     domains = privacy.writable_domains(request.user)
     form = NoteForm(request.POST or None, domains=domains, initial={"written_on": today()})
     if request.method == "POST":
-        require(request.user, "note.write")
+        require(request.user, "note.write", about=person)
         if form.is_valid():
             try:
                 submissions.once(
@@ -50,7 +50,7 @@ def person_notes(request, pk):
 
 def person_rights(request, pk):
     person = scope.get_person(request.user, pk)
-    require(request.user, "consent.view")
+    require(request.user, "consent.view", about=person)
     record_read(request.user, "rights", person=person)
     day = today()
     context = {
@@ -74,7 +74,7 @@ def _form_page(request, person, form, title, submit):
 
 def information_add(request, pk):
     person = scope.get_person(request.user, pk)
-    require(request.user, "consent.record")
+    require(request.user, "consent.record", about=person)
     form = InformationForm(request.POST or None, initial={"given_on": today()})
     if submitted(request, form, lambda data: privacy.record_information(request.user, person, data)):
         messages.success(request, _("Information recorded."))
@@ -84,7 +84,7 @@ def information_add(request, pk):
 
 def consent_add(request, pk):
     person = scope.get_person(request.user, pk)
-    require(request.user, "consent.record")
+    require(request.user, "consent.record", about=person)
     form = ConsentForm(
         request.POST or None, staff=scope.staff_for(request.user).order_by("name"), initial={"decided_on": today()}
     )
@@ -96,7 +96,7 @@ def consent_add(request, pk):
 
 def objection_add(request, pk):
     person = scope.get_person(request.user, pk)
-    require(request.user, "consent.record")
+    require(request.user, "consent.record", about=person)
     form = ObjectionForm(request.POST or None, initial={"made_on": today()})
     if submitted(request, form, lambda data: privacy.record_objection(request.user, person, data)):
         messages.success(request, _("Objection recorded: it applies at once."))
@@ -106,7 +106,7 @@ def objection_add(request, pk):
 
 def consent_withdraw(request, pk):
     consent = scope.get_for_person(request.user, Consent.objects.select_related("person"), pk)
-    require(request.user, "consent.record")
+    require(request.user, "consent.record", about=consent)
     form = DateForm(request.POST or None, initial={"on": today()})
     if submitted(request, form, lambda data: privacy.withdraw_consent(request.user, consent, data["on"])):
         messages.success(request, _("Consent withdrawn."))
@@ -116,7 +116,7 @@ def consent_withdraw(request, pk):
 
 def objection_lift(request, pk):
     objection = scope.get_for_person(request.user, Objection.objects.select_related("person"), pk)
-    require(request.user, "consent.record")
+    require(request.user, "consent.record", about=objection)
     form = DateForm(request.POST or None, initial={"on": today()})
     if submitted(request, form, lambda data: privacy.lift_objection(request.user, objection, data["on"])):
         messages.success(request, _("Objection lifted."))
@@ -127,7 +127,7 @@ def objection_lift(request, pk):
 @no_store
 def person_export(request, pk, fmt):
     person = scope.get_person(request.user, pk)
-    require(request.user, "person.export")
+    require(request.user, "person.export", about=person)
     data = export.whole_file(request.user, person)
     record(request.user, "person.exported", person, person=person, detail={"format": fmt})
     if fmt == "pdf":

@@ -15,20 +15,19 @@ from django.views.decorators.http import require_POST
 
 from tremplin.access import scope, submissions
 from tremplin.access.permissions import permission_required, require
-from tremplin.audit import display
+from tremplin.activity.day import DaySnapshot
 from tremplin.audit.log import record, record_read
-from tremplin.audit.models import AuditEntry
 from tremplin.lib.dates import today
 from tremplin.lib.errors import DomainError
 from tremplin.lib.forms import add_domain_error, submitted, submitted_edit
 from tremplin.lib.text import normalise
 from tremplin.pathways import services
-from tremplin.pathways.models import CounsellorAssignment, Episode, OutreachAttempt, Pause, Prescription
+from tremplin.pathways.models import Episode
 from tremplin.pathways.states import Status, filter_by_status, person_status, supported_episode
 
-from . import privacy
 from .forms import NewPersonForm, PersonForm, RecognitionForm, SearchForm
 from .models import Person, Recognition
+from .page import person_page
 
 DATE_RE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 
@@ -138,7 +137,7 @@ def person_create(request):
 
 def person_edit(request, pk):
     person = scope.get_person(request.user, pk)
-    require(request.user, "person.change")
+    require(request.user, "person.change", about=person)
     form = PersonForm(request.POST or None, instance=Person.objects.get(pk=person.pk))
     done, form = submitted_edit(
         request,
@@ -155,61 +154,15 @@ def person_edit(request, pk):
 
 def person_detail(request, pk):
     person = scope.get_person(request.user, pk)
-    require(request.user, "person.view")
-    person = (
-        Person.objects.filter(pk=person.pk)
-        .select_related("organisation__platform")
-        .prefetch_related(
-            "recognitions",
-            Prefetch("prescriptions", queryset=Prescription.objects.prefetch_related("episodes")),
-            Prefetch(
-                "episodes",
-                queryset=Episode.objects.select_related("prescription").prefetch_related(
-                    Prefetch("assignments", queryset=CounsellorAssignment.objects.select_related("staff")),
-                    Prefetch("pauses", queryset=Pause.objects.prefetch_related("extensions")),
-                    Prefetch("outreach_attempts", queryset=OutreachAttempt.objects.select_related("staff")),
-                ),
-            ),
-        )
-        .get()
-    )
-    record(request.user, "person.viewed", person, person=person)
-    day = today()
-    status = person_status(person, day)
-    current = supported_episode(person, day)
-    open_episode = next((e for e in person.episodes.all() if e.is_open), None)
-    history = (
-        AuditEntry.objects.filter(person=person)
-        .exclude(action__endswith=".viewed")
-        .exclude(action__in=display.READ_ACTIONS)
-        .select_related("user")
-        .order_by("-at", "-id")[:200]
-    )
-    history = list(history)
-    privacy.withhold_history_notes(request.user, person, history)
-    history_rows = [{"entry": e, "sentence": display.describe(e), "changes": display.changes(e)} for e in history]
-    recognitions = list(person.recognitions.all())
-    context = {
-        "person": person,
-        "status": status,
-        "status_label": Status.LABELS[status],
-        "current_episode": current,
-        "open_episode": open_episode,
-        "counsellor": open_episode.current_counsellor(day) if open_episode else None,
-        "current_pause": current.pause_on(day) if current else None,
-        "recognitions": recognitions,
-        "valid_recognition": any(r.is_valid_on(day) for r in recognitions),
-        "expiring": [r for r in recognitions if r.expires_soon(day)],
-        "history_rows": history_rows,
-        "today": day,
-        "waiting_prescriptions": [p for p in person.prescriptions.all() if p.is_waiting_on(day)],
-    }
+    require(request.user, "person.view", about=person)
+    record(request.user, "person.viewed", person, person=person)  # the read, in the access list
+    context = person_page(request, person, DaySnapshot([person.pk], today()))
     return render(request, "people/person_detail.html", context)
 
 
 def recognition_add(request, pk):
     person = scope.get_person(request.user, pk)
-    require(request.user, "person.change")
+    require(request.user, "person.change", about=person)
     form = RecognitionForm(request.POST or None)
     if submitted(request, form, lambda data: services.add_recognition(request.user, person, data)):
         messages.success(request, _("Recognition added."))
@@ -219,7 +172,7 @@ def recognition_add(request, pk):
 
 def recognition_edit(request, pk):
     recognition = scope.get_for_person(request.user, Recognition.objects.select_related("person"), pk)
-    require(request.user, "person.change")
+    require(request.user, "person.change", about=recognition)
     form = RecognitionForm(request.POST or None, instance=Recognition.objects.get(pk=recognition.pk))
     done, form = submitted_edit(
         request,
@@ -240,7 +193,7 @@ def recognition_edit(request, pk):
 @require_POST
 def recognition_delete(request, pk):
     recognition = scope.get_for_person(request.user, Recognition.objects.select_related("person"), pk)
-    require(request.user, "person.change")
+    require(request.user, "person.change", about=recognition)
     person_id = recognition.person_id
     services.delete_recognition(request.user, recognition)
     messages.success(request, _("Recognition deleted."))

@@ -28,12 +28,16 @@ from tremplin.activity import measures
 from tremplin.employment.models import COVERS, Contract, EmployerKind, Placement
 from tremplin.lib.dates import add_months, date_in_range, date_range_message, month_end
 from tremplin.organisations.models import IN_POST, Funding, Organisation, Platform, Staff, TimeAllocation, Training
-from tremplin.pathways.models import SUPPORTED, EntryStatus, Episode, ExitReason
+from tremplin.pathways.models import SUPPORTED, EntryStatus, Episode
 from tremplin.pathways.periods import contains, period_states
+from tremplin.pathways.programmes import EMPLOI_ACCOMPAGNE
 from tremplin.pathways.states import supported_episodes, waiting_prescriptions
 from tremplin.people.models import Disability, EducationLevel, Person
 
-EXIT_REASONS = list(ExitReason.values)
+# The indicators of INDICATORS.md are emploi accompagné's: they count only its episodes, whatever
+# other programme the platform's persons follow.
+PROGRAMME = EMPLOI_ACCOMPAGNE
+EXIT_REASONS = list(PROGRAMME.exit_reason_values)
 FUNDERS = list(Funding.Funder.values)
 SHARES = ["support", "coordination", "management", "partnership"]
 DISABILITIES = list(Disability.values)
@@ -157,7 +161,7 @@ class Context:
 
     @cached_property
     def states(self):
-        return period_states(self.persons, self.start, self.end)
+        return period_states(self.persons, self.start, self.end, programme=PROGRAMME.code)
 
     @cached_property
     def sums(self) -> dict[int, measures.Sums]:
@@ -217,7 +221,9 @@ def _activity(ctx: Context) -> dict:
     ctx.note("activity.active", ctx.active_on_end)
 
     admitted = list(
-        Episode.objects.filter(person__organisation_id__in=org_ids, admitted_on__gte=start, admitted_on__lte=end)
+        Episode.objects.filter(
+            programme=PROGRAMME.code, person__organisation_id__in=org_ids, admitted_on__gte=start, admitted_on__lte=end
+        )
         .values_list("person_id", "admitted_on", "prescription__date")
         .order_by("person_id", "admitted_on")
     )
@@ -225,7 +231,9 @@ def _activity(ctx: Context) -> dict:
     delays = [(admitted_on - presc_date).days for _pid, admitted_on, presc_date in admitted if presc_date is not None]
 
     exits = list(
-        Episode.objects.filter(person__organisation_id__in=org_ids, exit_date__gte=start, exit_date__lte=end)
+        Episode.objects.filter(
+            programme=PROGRAMME.code, person__organisation_id__in=org_ids, exit_date__gte=start, exit_date__lte=end
+        )
         .values_list("person_id", "exit_reason")
         .order_by("person_id", "exit_date")
     )
@@ -365,7 +373,7 @@ def years_worked_bucket(value) -> str:
 def _profile(ctx: Context) -> dict:
     rows = (
         supported_episodes(ctx.end)
-        .filter(person__organisation_id__in=ctx.scope.organisation_ids)
+        .filter(programme=PROGRAMME.code, person__organisation_id__in=ctx.scope.organisation_ids)
         .values_list(
             "person_id",
             "person__disabilities",
@@ -542,7 +550,7 @@ def _retention(ctx: Context) -> dict:
     if candidates:
         for chunk in _chunks(sorted(candidates), 5000):
             for pid, admitted_on, exit_date in (
-                Episode.objects.filter(person_id__in=chunk)
+                Episode.objects.filter(programme=PROGRAMME.code, person_id__in=chunk)
                 .order_by()
                 .values_list("person_id", "admitted_on", "exit_date")
             ):

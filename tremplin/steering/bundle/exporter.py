@@ -17,6 +17,7 @@ from tremplin.activity.models import Intervention
 from tremplin.employment.models import Contract, Employer, Placement
 from tremplin.organisations.models import Funding, Organisation, Platform, Staff, TimeAllocation, Training
 from tremplin.pathways.models import CounsellorAssignment, Episode, Pause, Prescription
+from tremplin.pathways.programmes import EMPLOI_ACCOMPAGNE
 from tremplin.people.models import Person, Recognition
 
 from .schema import FORMAT, VERSION, qualified_code
@@ -156,7 +157,8 @@ def _persons(ids, org_code, person_uses, staff_code, employer_code, counts):
     )
     presc_code = {row[0]: row[1] for rows in prescriptions.values() for row in rows}
     episodes = _by_person(
-        Episode.objects.filter(person_id__in=ids),
+        # Bundle version 1 carries emploi accompagné's episodes (BUNDLE.md), only them.
+        Episode.objects.filter(programme=EMPLOI_ACCOMPAGNE.code, person_id__in=ids),
         [
             "pk",
             "prescription_id",
