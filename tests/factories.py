@@ -179,3 +179,20 @@ class PlacementFactory(factory.django.DjangoModelFactory):
     kind = "pmsmp"
     start = dt.date(2024, 3, 1)
     end = dt.date(2024, 3, 14)
+
+
+def staff_form_data(staff, **changes) -> dict:
+    """What the staff form posts for `staff`, with `changes` (tests of the staff pages)."""
+    data = {
+        "organisation": staff.organisation_id,
+        "name": staff.name,
+        "function": staff.function,
+        "clinical_domain": staff.clinical_domain,
+        "fte": str(staff.fte).replace(".", ","),
+        "start": staff.start.isoformat(),
+        "end": staff.end.isoformat() if staff.end else "",
+        "rncp37779": staff.rncp37779,
+        # The version the form shows (concurrent edits are refused, issue 10 item 6).
+        "version": type(staff).objects.get(pk=staff.pk).version,
+    }
+    return {**data, **changes}

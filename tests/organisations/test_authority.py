@@ -15,7 +15,7 @@ import pytest
 from django.urls import reverse
 
 from tests.conftest import client_for
-from tests.factories import StaffFactory
+from tests.factories import StaffFactory, staff_form_data
 from tremplin.access.permissions import role_of
 from tremplin.audit import display
 from tremplin.audit.models import AuditEntry
@@ -29,21 +29,7 @@ NEW = {
 }
 
 
-def edit_data(staff: Staff, **changes) -> dict:
-    """What the staff form posts for `staff`, with `changes`."""
-    data = {
-        "organisation": staff.organisation_id,
-        "name": staff.name,
-        "function": staff.function,
-        "clinical_domain": staff.clinical_domain,
-        "fte": str(staff.fte).replace(".", ","),
-        "start": staff.start.isoformat(),
-        "end": staff.end.isoformat() if staff.end else "",
-        "rncp37779": staff.rncp37779,
-        # The version the form shows (concurrent edits are refused, issue 10 item 6).
-        "version": Staff.objects.get(pk=staff.pk).version,
-    }
-    return {**data, **changes}
+edit_data = staff_form_data
 
 
 def edit(actor: Staff, target: Staff, **changes):

@@ -21,6 +21,7 @@ import pytest
 from django.test import Client
 
 from tests.conftest import client_for
+from tests.factories import staff_form_data
 
 from . import urlmap
 
@@ -90,20 +91,7 @@ def test_a_user_signed_in_with_a_password_only_reaches_no_page(django_user_model
 # Who may grant what: functions, clinical domains, account kinds (issue 10, items 2, 3, 15) -------
 
 
-def _staff_post(staff, **changes) -> dict:
-    data = {
-        "organisation": staff.organisation_id,
-        "name": staff.name,
-        "function": staff.function,
-        "clinical_domain": staff.clinical_domain,
-        "fte": str(staff.fte).replace(".", ","),
-        "start": staff.start.isoformat(),
-        "end": staff.end.isoformat() if staff.end else "",
-        "rncp37779": staff.rncp37779,
-        # The version the form shows (concurrent edits are refused, issue 10 item 6).
-        "version": type(staff).objects.get(pk=staff.pk).version,
-    }
-    return {**data, **changes}
+_staff_post = staff_form_data
 
 
 def _new_staff(organisation, name, function, domain="") -> dict:
